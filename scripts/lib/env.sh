@@ -1,0 +1,90 @@
+# shellcheck shell=bash
+# The one place where the toolchain's locations and the offline Pulumi settings are decided.
+# Sourced by every script under scripts/. It never downloads anything: the bootstrap does that.
+
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export REPO_ROOT
+
+# shellcheck source=../../toolchain/versions.env
+source "$REPO_ROOT/toolchain/versions.env"
+
+# Builds live outside the repository, in a per-user cache, one folder per pinned version.
+CACHE_ROOT="${POLARIS_PULUMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/polaris-pulumi}"
+NODE_DIR="$CACHE_ROOT/node-$NODE_VERSION"
+# The CLI folder is keyed by the Pulumi version and by the build inputs (go.mod, go.sum, language host).
+PULUMI_BUILD_KEY="$(cd "$REPO_ROOT/toolchain/pulumi-cli" && find . -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-10)"
+PULUMI_DIR="$CACHE_ROOT/pulumi-$PULUMI_VERSION-$PULUMI_BUILD_KEY"
+export CACHE_ROOT NODE_DIR PULUMI_DIR
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# Stops with a message that names what is missing and the command that fixes it.
+die_with_fix() {
+  local problem="$1" fix="$2"
+  printf '\nerror: %s\n  fix: %s\n\n' "$problem" "$fix" >&2
+  exit 1
+}
+
+node_major() { "${1:-node}" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+# Puts Node >= 22 first on PATH: the system node when it is new enough, else the cached Node 24.
+use_node() {
+  if [ -x "$NODE_DIR/bin/node" ]; then
+    PATH="$NODE_DIR/bin:$PATH"
+  fi
+  export PATH
+  if ! command -v node >/dev/null 2>&1; then
+    die_with_fix "no Node.js found (Node >= 22 is required by @pulumi/pulumi)" "./scripts/bootstrap node"
+  fi
+  local major
+  major="$(node_major)"
+  if [ "$major" -lt 22 ]; then
+    die_with_fix "Node.js $(node --version) is too old: @pulumi/pulumi needs Node >= 22, and Node $NODE_VERSION is not in $NODE_DIR yet" \
+      "./scripts/bootstrap node"
+  fi
+}
+
+# Offline Pulumi: no update checks, no plugin downloads, state in a local file backend.
+use_pulumi() {
+  use_node
+  if [ ! -x "$PULUMI_DIR/bin/pulumi" ]; then
+    local other
+    other="$(find "$CACHE_ROOT" -maxdepth 1 -name 'pulumi-[0-9]*' -printf '%f ' 2>/dev/null || true)"
+    if [ -n "$other" ]; then
+      die_with_fix "the cache holds a Pulumi CLI built for another version (${other% }), but this checkout pins $PULUMI_VERSION" \
+        "./scripts/bootstrap pulumi"
+    fi
+    die_with_fix "the Pulumi CLI $PULUMI_VERSION has not been built in $PULUMI_DIR" "./scripts/bootstrap pulumi"
+  fi
+  local built
+  built="$(cat "$PULUMI_DIR/.version" 2>/dev/null || true)"
+  if [ "$built" != "$PULUMI_VERSION" ]; then
+    die_with_fix "$PULUMI_DIR was built for Pulumi '${built:-unknown}', not $PULUMI_VERSION (an interrupted or foreign build)" \
+      "rm -rf '$PULUMI_DIR' && ./scripts/bootstrap pulumi"
+  fi
+  PATH="$PULUMI_DIR/bin:$PATH"
+  export PATH
+  export PULUMI_HOME="${PULUMI_HOME:-$CACHE_ROOT/pulumi-home}"
+  export PULUMI_SKIP_UPDATE_CHECK=true
+  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=false
+  # The TypeScript program is type-checked by `npm run typecheck`; at run time ts-node only transpiles.
+  export PULUMI_NODEJS_TRANSPILE_ONLY=true
+  export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://${XDG_STATE_HOME:-$HOME/.local/state}/polaris-pulumi/backend}"
+  mkdir -p "$PULUMI_HOME"
+  if [[ "$PULUMI_BACKEND_URL" == file://* ]]; then
+    mkdir -p "${PULUMI_BACKEND_URL#file://}"
+  fi
+}
+
+# The repository's npm dependencies, installed from the lockfile.
+require_node_modules() {
+  if [ ! -f "$REPO_ROOT/node_modules/.package-lock.json" ]; then
+    die_with_fix "node_modules is missing in $REPO_ROOT" "./scripts/bootstrap npm"
+  fi
+  if [ "$REPO_ROOT/package-lock.json" -nt "$REPO_ROOT/node_modules/.package-lock.json" ]; then
+    die_with_fix "node_modules is older than package-lock.json" "./scripts/bootstrap npm"
+  fi
+}
