@@ -13,6 +13,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: "integration",
+          include: ["test/integration/**/*.int.test.ts"],
+          globalSetup: ["test/support/integration-global-setup.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: "e2e",
           include: ["test/e2e/**/*.e2e.test.ts"],
           globalSetup: ["test/support/e2e-global-setup.ts"],
