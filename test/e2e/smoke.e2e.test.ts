@@ -59,6 +59,24 @@ describe("the real pulumi CLI runs a lazily loading dynamic provider on a file b
     expect(readFileSync(markerPath, "utf8")).toBe("second");
   });
 
+  it("passes config secrets to the program as secrets", async () => {
+    await workspace.setConfig("token", "smoke-secret-value", true);
+    await workspace.mustRun(["up", "--yes", "--skip-preview"]);
+    const shown = await workspace.mustRun(["stack", "output", "token"]);
+    expect(shown.stdout.trim()).toBe("[secret]");
+    const revealed = await workspace.mustRun(["stack", "output", "token", "--show-secrets"]);
+    expect(revealed.stdout.trim()).toBe("smoke-secret-value");
+    expect(JSON.stringify(await workspace.exportState())).not.toContain("smoke-secret-value");
+  });
+
+  it("reports a failing program with its error and a non-zero exit", async () => {
+    await workspace.setConfig("fail", "true");
+    const result = await workspace.run(["preview"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain("smoke program asked to fail");
+    await workspace.mustRun(["config", "rm", "fail"]);
+  });
+
   it("destroy deletes the resource", async () => {
     await workspace.mustRun(["destroy", "--yes", "--skip-preview"]);
     expect(existsSync(markerPath)).toBe(false);

@@ -2,6 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { MarkerFile } from "../../../src/testing/marker-file-resource";
 
 const config = new pulumi.Config();
+if (config.getBoolean("fail")) {
+  throw new Error("smoke program asked to fail");
+}
+
 const marker = new MarkerFile("marker", {
   path: config.require("markerPath"),
   content: config.require("content"),
@@ -9,3 +13,5 @@ const marker = new MarkerFile("marker", {
 
 export const path = marker.path;
 export const sha256 = marker.sha256;
+// Round-trips a config secret through the language host, which must pass on which keys are secret.
+export const token = config.getSecret("token");
