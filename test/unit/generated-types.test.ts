@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -14,5 +14,6 @@ describe("types generated from the Polaris OpenAPI specs", () => {
       const committed = readFileSync(join(repoRoot, "src", "polaris", "generated", file), "utf8");
       expect(readFileSync(join(fresh, file), "utf8"), `${file} differs from the specs`).toBe(committed);
     }
+    rmSync(fresh, { recursive: true, force: true });
   });
 });

@@ -1,21 +1,24 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 const repoRoot = join(__dirname, "..", "..");
+const scratch = mkdtempSync(join(tmpdir(), "setup-errors-"));
+const scratchDir = (prefix: string) => mkdtempSync(join(scratch, prefix));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /**
  * Runs bash with only the given folders on PATH and an empty cache, as a fresh machine would. HOME is an
  * empty folder: bash started over a socket-pair stdin sources ~/.bashrc, which would widen PATH again.
  */
-function runScript(script: string, pathDirs: string[], cacheRoot = mkdtempSync(join(tmpdir(), "cache-"))) {
+function runScript(script: string, pathDirs: string[], cacheRoot = scratchDir("cache-")) {
   const result = spawnSync("/bin/bash", ["-c", script], {
     cwd: repoRoot,
     encoding: "utf8",
     env: {
-      HOME: mkdtempSync(join(tmpdir(), "home-")),
+      HOME: scratchDir("home-"),
       PATH: pathDirs.join(":"),
       POLARIS_PULUMI_CACHE: cacheRoot,
     },
@@ -25,7 +28,7 @@ function runScript(script: string, pathDirs: string[], cacheRoot = mkdtempSync(j
 
 /** A folder holding a fake `node` that reports the given version, like an old system Node.js. */
 function fakeNode(version: string) {
-  const dir = mkdtempSync(join(tmpdir(), "fake-node-"));
+  const dir = scratchDir("fake-node-");
   writeFileSync(join(dir, "node"), `#!/bin/sh\necho ${version.split(".")[0]}\n`);
   chmodSync(join(dir, "node"), 0o755);
   return dir;
@@ -52,7 +55,7 @@ describe("bad setup stops with the missing piece and the command that fixes it",
   });
 
   it("a cache holding a Pulumi CLI built for another version", () => {
-    const cacheRoot = mkdtempSync(join(tmpdir(), "cache-"));
+    const cacheRoot = scratchDir("cache-");
     const stale = join(cacheRoot, "pulumi-3.200.0-0123456789", "bin");
     mkdirSync(stale, { recursive: true });
     writeFileSync(join(stale, "pulumi"), "#!/bin/sh\necho v3.200.0\n");
@@ -69,14 +72,14 @@ describe("bad setup stops with the missing piece and the command that fixes it",
   });
 
   it("a CLI folder whose build was interrupted or made for another version", () => {
-    const cacheRoot = mkdtempSync(join(tmpdir(), "cache-"));
+    const cacheRoot = scratchDir("cache-");
     const key = spawnSync("/bin/bash", ["-c", "source scripts/lib/env.sh && basename $PULUMI_DIR"], {
       cwd: repoRoot,
       encoding: "utf8",
       env: {
         PATH: "/usr/bin:/bin",
         POLARIS_PULUMI_CACHE: cacheRoot,
-        HOME: mkdtempSync(join(tmpdir(), "home-")),
+        HOME: scratchDir("home-"),
       },
     }).stdout.trim();
     mkdirSync(join(cacheRoot, key, "bin"), { recursive: true });
