@@ -1,0 +1,83 @@
+/**
+ * Runs one provider method of an implementation module, on behalf of the tiny serialized provider that
+ * `lazyProvider` builds. Living here rather than in the serialized closure, this logic ships with the
+ * installed library instead of being frozen into every resource's state.
+ *
+ * It supplies the defaults of optional methods and versions the state: every output carries
+ * `__schemaVersion`, and state written by an older version of an implementation is passed through the
+ * module's `migrate` before any other method sees it.
+ */
+
+export const SCHEMA_VERSION_KEY = "__schemaVersion";
+
+export type ProviderMethod = "check" | "diff" | "create" | "read" | "update" | "delete";
+
+interface Implementation {
+  schemaVersion?: number;
+  migrate?(props: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
+  [method: string]: unknown;
+}
+
+type Props = Record<string, unknown>;
+
+function currentVersion(impl: Implementation): number {
+  return impl.schemaVersion ?? 1;
+}
+
+function stamp(impl: Implementation, outs: Props | undefined): Props | undefined {
+  return outs === undefined ? undefined : { ...outs, [SCHEMA_VERSION_KEY]: currentVersion(impl) };
+}
+
+/** Brings stored outputs up to the implementation's schema version. */
+export function upgrade(impl: Implementation, props: Props): Props {
+  const stored = typeof props[SCHEMA_VERSION_KEY] === "number" ? (props[SCHEMA_VERSION_KEY] as number) : 1;
+  const target = currentVersion(impl);
+  if (stored > target) {
+    throw new Error(
+      `this resource's state was written by a newer polaris-pulumi (state schema ${stored}, this version knows ` +
+        `${target}). Upgrade the polaris-pulumi package in this project before running Pulumi on it.`,
+    );
+  }
+  if (stored === target || !impl.migrate) return props;
+  return impl.migrate(props, stored);
+}
+
+export async function dispatch(
+  modulePath: string,
+  method: ProviderMethod,
+  args: unknown[],
+): Promise<unknown> {
+  const impl = require(modulePath) as Implementation;
+  const call = (name: string, ...callArgs: unknown[]) =>
+    (impl[name] as (...a: unknown[]) => Promise<unknown>)(...callArgs);
+  switch (method) {
+    case "check": {
+      const [olds, news] = args as [Props, Props];
+      return impl.check ? call("check", olds, news) : { inputs: news };
+    }
+    case "diff": {
+      const [id, olds, news] = args as [string, Props, Props];
+      return impl.diff ? call("diff", id, upgrade(impl, olds), news) : {};
+    }
+    case "create": {
+      const result = (await call("create", args[0])) as { id: string; outs?: Props };
+      return { ...result, outs: stamp(impl, result.outs ?? {}) };
+    }
+    case "read": {
+      const [id, props] = args as [string, Props];
+      if (!impl.read) return { id, props };
+      const result = (await call("read", id, upgrade(impl, props))) as { id?: string; props?: Props };
+      return result.id ? { ...result, props: stamp(impl, result.props) } : {};
+    }
+    case "update": {
+      const [id, olds, news] = args as [string, Props, Props];
+      const result = (await call("update", id, upgrade(impl, olds), news)) as { outs?: Props };
+      return { ...result, outs: stamp(impl, result.outs ?? {}) };
+    }
+    case "delete": {
+      const [id, props] = args as [string, Props];
+      if (impl.delete) await call("delete", id, upgrade(impl, props));
+      return undefined;
+    }
+  }
+}
