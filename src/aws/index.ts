@@ -1,0 +1,16 @@
+export { ArgumentError } from "./argument-error";
+export {
+  type AwsCatalogStorage,
+  CatalogStorageRole,
+  type CatalogStorageRoleArgs,
+} from "./catalog-storage-role";
+export { PolarisServiceIdentity, type PolarisServiceIdentityArgs } from "./polaris-service-identity";
+export * from "./policies";
+export { checkAllowedLocations, checkBucketName, checkKeyPrefix, type S3Location } from "./s3-location";
+export {
+  WarehouseBucket,
+  type WarehouseBucketArgs,
+  type WarehouseBucketReference,
+  type WarehouseLifecycleRule,
+  type WarehouseStorageClass,
+} from "./warehouse-bucket";
