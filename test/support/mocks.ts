@@ -88,7 +88,7 @@ function mapSecrets(value: unknown, onSecret: (secret: unknown) => unknown): unk
 }
 
 /** The plain value of an Output, for assertions. */
-export function valueOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
+export function outputValue<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
   return new Promise((resolve) => pulumi.output(output).apply((value) => resolve(value as T)));
 }
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { CatalogStorageRole as CatalogStorageRoleType } from "../../../src/aws/catalog-storage-role";
 import type { PolicyDocument } from "../../../src/aws/policies";
 import type { WarehouseBucket as WarehouseBucketType } from "../../../src/aws/warehouse-bucket";
-import { isSecret, recordResources, valueOf as resolved } from "../../support/mocks";
+import { isSecret, recordResources, outputValue as resolved } from "../../support/mocks";
 import { polarisSessionPolicy } from "./support/polaris-session-policy";
 import { settled } from "./support/settle";
 import { ACCOUNT, type Decision, decide, parsePolicy } from "./support/simulate";

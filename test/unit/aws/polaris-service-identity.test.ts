@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PolarisServiceIdentity as PolarisServiceIdentityType } from "../../../src/aws/polaris-service-identity";
 import type { PolicyDocument } from "../../../src/aws/policies";
-import { recordResources, valueOf as resolved } from "../../support/mocks";
+import { recordResources, outputValue as resolved } from "../../support/mocks";
 import { settled } from "./support/settle";
 import { ACCOUNT, decide, parsePolicy } from "./support/simulate";
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CatalogStorageRole } from "../../../src/aws/catalog-storage-role";
 import type { PolicyDocument } from "../../../src/aws/policies";
-import { recordResources, valueOf as resolved } from "../../support/mocks";
+import { recordResources, outputValue as resolved } from "../../support/mocks";
 import { polarisSessionPolicy } from "./support/polaris-session-policy";
 import { settled } from "./support/settle";
 import { ACCOUNT, decide, parsePolicy } from "./support/simulate";

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { WarehouseBucket as WarehouseBucketType } from "../../../src/aws/warehouse-bucket";
-import { recordResources, valueOf as resolved } from "../../support/mocks";
+import { recordResources, outputValue as resolved } from "../../support/mocks";
 import { settled } from "./support/settle";
 import { ACCOUNT, decide, parsePolicy } from "./support/simulate";
 

@@ -2,7 +2,7 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { Secret, Service } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LocalS3Storage as LocalS3StorageType } from "../../../src/k8s/local-s3-storage";
-import { isSecret, recordResources, valueOf } from "../../support/mocks";
+import { isSecret, outputValue, recordResources } from "../../support/mocks";
 
 type Recorder = Awaited<ReturnType<typeof recordResources>>;
 let recorder: Recorder;
@@ -19,7 +19,7 @@ describe("LocalS3Storage with the token-free moto emulator", () => {
   let storage: LocalS3StorageType;
   beforeAll(async () => {
     storage = new LocalS3Storage("local", { namespace: "polaris", bucketName: "warehouse" });
-    await valueOf(storage.catalogStorage);
+    await outputValue(storage.catalogStorage);
   });
 
   it("registers a Secret, a Deployment, a Service, an aws.Provider and the bucket through it", () => {
@@ -53,7 +53,7 @@ describe("LocalS3Storage with the token-free moto emulator", () => {
   });
 
   it("gives Polaris the in-cluster endpoint and clients the external one", async () => {
-    expect(await valueOf(storage.catalogStorage)).toEqual({
+    expect(await outputValue(storage.catalogStorage)).toEqual({
       storageType: "S3",
       region: "us-east-1",
       endpoint: "http://localhost:5000",
@@ -93,14 +93,14 @@ describe("LocalS3Storage with LocalStack", () => {
       emulator: "localstack",
       localstackAuthToken: "ls-token-value",
     });
-    await valueOf(storage.catalogStorage);
+    await outputValue(storage.catalogStorage);
     const deployment = recorder.one("kubernetes:apps/v1:Deployment", "ls-s3").inputs as any;
     const container = deployment.spec.template.spec.containers[0];
     expect(container.image).toMatch(/^localstack\/localstack:/);
     const tokenEnv = container.env.find((e: { name: string }) => e.name === "LOCALSTACK_AUTH_TOKEN");
     expect(tokenEnv.valueFrom.secretKeyRef.key).toBe("LOCALSTACK_AUTH_TOKEN");
     expect(JSON.stringify(deployment)).not.toContain("ls-token-value");
-    expect(await valueOf(storage.endpoint)).toBe("http://localhost:4566");
+    expect(await outputValue(storage.endpoint)).toBe("http://localhost:4566");
 
     expect(() => new LocalS3Storage("ls-missing", { emulator: "localstack" })).toThrow(
       /localstackAuthToken is required/,
@@ -121,7 +121,7 @@ describe("LocalS3Storage secrets", () => {
       localstackAuthToken: "leak-token-value",
       secretAccessKey: "leak-secret-key",
     });
-    await valueOf(storage.catalogStorage);
+    await outputValue(storage.catalogStorage);
     const everything = JSON.stringify(byName("leak-").map((r) => r.redactedInputs));
     expect(everything).not.toContain("leak-token-value");
     expect(everything).not.toContain("leak-secret-key");
