@@ -1,0 +1,2 @@
+export * from "./local-s3-storage";
+export * from "./polaris-server";
