@@ -96,3 +96,35 @@ export function outputValue<T>(output: pulumi.Output<T> | pulumi.Input<T>): Prom
 export function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
   return pulumi.isSecret(output) as unknown as Promise<boolean>;
 }
+
+/** A child as a component constructed it, with the options it passed (the mocked engine does not see them). */
+export interface ConstructedChild {
+  type: string;
+  name: string;
+  resource: pulumi.Resource;
+  opts: pulumi.ResourceOptions;
+}
+
+/**
+ * Constructs a component with a transformation that records every child and its options (retainOnDelete,
+ * dependsOn, ...), which the mocked engine never sees. Transformations are inherited by every child.
+ */
+export function constructCapturingChildren<T extends pulumi.Resource>(
+  construct: (opts: pulumi.ComponentResourceOptions) => T,
+): { component: T; children: ConstructedChild[] } {
+  const constructed: ConstructedChild[] = [];
+  const component = construct({
+    transformations: [
+      ({ type, name, resource, opts }) => {
+        constructed.push({ type, name, resource, opts });
+        return undefined;
+      },
+    ],
+  });
+  // A component's transformations also run for the component itself.
+  const children = constructed.filter((child) => child.resource !== component);
+  return { component, children };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: recorded inputs are untyped JSON, navigated freely in assertions.
+export type Json = any;

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { WarehouseBucket as WarehouseBucketType } from "../../../src/aws/warehouse-bucket";
-import { recordResources, outputValue as resolved } from "../../support/mocks";
+import { constructCapturingChildren, recordResources, outputValue as resolved } from "../../support/mocks";
 import { settled } from "./support/settle";
 import { ACCOUNT, decide, parsePolicy } from "./support/simulate";
 
@@ -25,29 +25,12 @@ const T = {
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
 };
 
-interface Registration {
-  type: string;
-  name: string;
-  opts: pulumi.CustomResourceOptions;
-  resource: pulumi.Resource;
-}
-
 /**
  * Builds a WarehouseBucket and records the options every child is registered with: the mocked engine does
  * not see resource options such as retainOnDelete, but a transformation on the component sees them all.
  */
 function buildBucket(name: string, args: ConstructorParameters<typeof WarehouseBucketType>[1]) {
-  const registrations: Registration[] = [];
-  const component = new WarehouseBucket(name, args, {
-    transformations: [
-      ({ type, name: childName, opts, resource }) => {
-        registrations.push({ type, name: childName, opts, resource });
-        return undefined;
-      },
-    ],
-  });
-  const children = registrations.filter((r) => r.resource !== component);
-  return { component, children };
+  return constructCapturingChildren((opts) => new WarehouseBucket(name, args, opts));
 }
 
 const inputsOf = (type: string, name: string) => recorder.one(type, name).inputs;

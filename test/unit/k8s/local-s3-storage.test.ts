@@ -2,7 +2,7 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { Secret, Service } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LocalS3Storage as LocalS3StorageType } from "../../../src/k8s/local-s3-storage";
-import { isSecret, outputValue, recordResources } from "../../support/mocks";
+import { isSecret, type Json, outputValue, recordResources } from "../../support/mocks";
 
 type Recorder = Awaited<ReturnType<typeof recordResources>>;
 let recorder: Recorder;
@@ -67,7 +67,7 @@ describe("LocalS3Storage with the token-free moto emulator", () => {
   it("exports the static credentials only as secrets", async () => {
     expect(await isSecret(storage.accessKeyId)).toBe(true);
     expect(await isSecret(storage.secretAccessKey)).toBe(true);
-    const deployment = recorder.one("kubernetes:apps/v1:Deployment", "local-s3").inputs as any;
+    const deployment = recorder.one("kubernetes:apps/v1:Deployment", "local-s3").inputs as Json;
     const env = deployment.spec.template.spec.containers[0].env as { name: string; value?: string }[];
     expect(
       env.find((e) => e.name === "AWS_SECRET_ACCESS_KEY")?.value,
@@ -77,9 +77,9 @@ describe("LocalS3Storage with the token-free moto emulator", () => {
 
   it("produces Kubernetes objects that validate against the upstream schemas", () => {
     const objects = [
-      new Deployment({ ...(recorder.one("kubernetes:apps/v1:Deployment", "local-s3").inputs as any) }),
-      new Service({ ...(recorder.one("kubernetes:core/v1:Service", "local-s3").inputs as any) }),
-      new Secret({ ...(recorder.one("kubernetes:core/v1:Secret", "local-credentials").inputs as any) }),
+      new Deployment({ ...(recorder.one("kubernetes:apps/v1:Deployment", "local-s3").inputs as Json) }),
+      new Service({ ...(recorder.one("kubernetes:core/v1:Service", "local-s3").inputs as Json) }),
+      new Secret({ ...(recorder.one("kubernetes:core/v1:Secret", "local-credentials").inputs as Json) }),
     ];
     // The models' declarations do not resolve under CommonJS type resolution; validate() is there at run time.
     for (const object of objects)
@@ -94,7 +94,7 @@ describe("LocalS3Storage with LocalStack", () => {
       localstackAuthToken: "ls-token-value",
     });
     await outputValue(storage.catalogStorage);
-    const deployment = recorder.one("kubernetes:apps/v1:Deployment", "ls-s3").inputs as any;
+    const deployment = recorder.one("kubernetes:apps/v1:Deployment", "ls-s3").inputs as Json;
     const container = deployment.spec.template.spec.containers[0];
     expect(container.image).toMatch(/^localstack\/localstack:/);
     const tokenEnv = container.env.find((e: { name: string }) => e.name === "LOCALSTACK_AUTH_TOKEN");

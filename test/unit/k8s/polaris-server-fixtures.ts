@@ -1,16 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PolarisServer, PolarisServerArgs } from "../../../src/k8s/polaris-server";
-import { outputValue, type RegisteredResource, type recordResources } from "../../support/mocks";
+import {
+  type ConstructedChild,
+  constructCapturingChildren,
+  type Json,
+  outputValue,
+  type RegisteredResource,
+  type recordResources,
+} from "../../support/mocks";
 
 export type Recorder = Awaited<ReturnType<typeof recordResources>>;
 
-/** A child as the component constructed it, with the options it passed (the mocks do not record those). */
-export interface ConstructedChild {
-  type: string;
-  name: string;
-  resource: pulumi.Resource;
-  opts: pulumi.ResourceOptions;
-}
+export type { ConstructedChild };
 
 export const K8S = {
   namespace: "kubernetes:core/v1:Namespace",
@@ -75,17 +76,7 @@ export async function buildServer(
   name: string,
   args: PolarisServerArgs,
 ): Promise<{ server: PolarisServer; children: ConstructedChild[] }> {
-  const constructed: ConstructedChild[] = [];
-  const server = new Server(name, args, {
-    transformations: [
-      ({ type, name: childName, resource, opts }) => {
-        constructed.push({ type, name: childName, resource, opts });
-        return undefined;
-      },
-    ],
-  });
-  // A component's transformations also run for the component itself.
-  const children = constructed.filter((child) => child.resource !== server);
+  const { component: server, children } = constructCapturingChildren((opts) => new Server(name, args, opts));
   await Promise.all([
     outputValue(server.connection),
     ...children.map((child) => outputValue(child.resource.urn)),
@@ -98,8 +89,7 @@ export function childrenOf(recorder: Recorder, name: string): RegisteredResource
   return recorder.registered.filter((resource) => resource.name.startsWith(`${name}-`));
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: recorded inputs are untyped JSON, navigated freely in assertions.
-export type Json = any;
+export type { Json };
 
 export function inputsOf(recorder: Recorder, type: string, name: string): Json {
   return recorder.one(type, name).inputs;
