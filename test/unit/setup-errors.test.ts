@@ -21,6 +21,8 @@ function runScript(script: string, pathDirs: string[], cacheRoot = scratchDir("c
       HOME: scratchDir("home-"),
       PATH: pathDirs.join(":"),
       POLARIS_PULUMI_CACHE: cacheRoot,
+      // The bootstrap must not find Go in its usual install folders either.
+      GO_SEARCH_DIRS: "",
     },
   });
   return { code: result.status, stderr: result.stderr };
