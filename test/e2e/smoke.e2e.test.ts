@@ -17,6 +17,10 @@ describe("the real pulumi CLI runs a lazily loading dynamic provider on a file b
     scratch = await mkdtemp(join(tmpdir(), "polaris-pulumi-smoke-"));
     markerPath = join(scratch, "marker.txt");
     workspace = await PulumiWorkspace.create(programDir, "smoke");
+    // A stack with no config at all: the language host must hand the program an empty config, not null.
+    const bare = await workspace.run(["preview"]);
+    expect(bare.stdout + bare.stderr).toContain("Missing required configuration variable 'smoke:markerPath'");
+    expect(bare.stdout + bare.stderr).not.toMatch(/TypeError|Cannot convert undefined or null/);
     await workspace.setConfig("markerPath", markerPath);
     await workspace.setConfig("content", "first");
   });
