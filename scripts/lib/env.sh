@@ -16,7 +16,11 @@ NODE_DIR="$CACHE_ROOT/node-$NODE_VERSION"
 # The CLI folder is keyed by the Pulumi version and by the build inputs (go.mod, go.sum, language host).
 PULUMI_BUILD_KEY="$(cd "$REPO_ROOT/toolchain/pulumi-cli" && find . -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-10)"
 PULUMI_DIR="$CACHE_ROOT/pulumi-$PULUMI_VERSION-$PULUMI_BUILD_KEY"
-export CACHE_ROOT NODE_DIR PULUMI_DIR
+# The sandbox's Polaris server is keyed by its version and by the build inputs under toolchain/polaris
+# (the pom, specs, templates, sources, stub parent POM; not the notes or the linkage check).
+POLARIS_BUILD_KEY="$(cd "$REPO_ROOT/toolchain/polaris" && find pom.xml spec templates src stub-repo -type f ! -name '*.md' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-10)"
+POLARIS_DIR="$CACHE_ROOT/polaris-$POLARIS_SANDBOX_VERSION-$POLARIS_BUILD_KEY"
+export CACHE_ROOT NODE_DIR PULUMI_DIR POLARIS_DIR
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -25,6 +29,27 @@ die_with_fix() {
   local problem="$1" fix="$2"
   printf '\nerror: %s\n  fix: %s\n\n' "$problem" "$fix" >&2
   exit 1
+}
+
+java_major() {
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = \([0-9]*\).*/\1/p' | head -1 || true
+}
+
+# A JDK >= $JAVA_MIN for Polaris: $JAVA_HOME, the java on PATH, or any JDK under /usr/lib/jvm (a Temurin
+# JDK often sits there beside an older default Java).
+find_java_home() {
+  local candidate major seen=""
+  for candidate in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")" ${JAVA_SEARCH_DIRS-/usr/lib/jvm/*}; do
+    [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
+    major="$(java_major "$candidate")"
+    if [ -n "$major" ] && [ "$major" -ge "$JAVA_MIN" ]; then
+      echo "$candidate"
+      return
+    fi
+    seen="$seen ${candidate} (Java ${major:-?})"
+  done
+  die_with_fix "no Java >= $JAVA_MIN found (the sandbox's Polaris needs it)${seen:+; found:$seen}" \
+    "apt-get install temurin-21-jdk (or openjdk-21-jdk), or set JAVA_HOME to a JDK >= $JAVA_MIN"
 }
 
 node_major() { "${1:-node}" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }

@@ -30,6 +30,17 @@ def s3_roundtrip(req):
     return {"body": body, "keys": keys}
 
 
+def s3_create_bucket(req):
+    s3 = client("s3")
+    s3.create_bucket(Bucket=req["bucket"])
+    return {"buckets": [b["Name"] for b in s3.list_buckets()["Buckets"]]}
+
+
+def s3_list(req):
+    listed = client("s3").list_objects_v2(Bucket=req["bucket"], Prefix=req.get("prefix", ""))
+    return {"keys": [o["Key"] for o in listed.get("Contents", [])]}
+
+
 def iam_create_role(req):
     iam = client("iam")
     role = iam.create_role(
@@ -56,7 +67,13 @@ def sts_assume_role(req):
     }
 
 
-OPERATIONS = {"s3_roundtrip": s3_roundtrip, "iam_create_role": iam_create_role, "sts_assume_role": sts_assume_role}
+OPERATIONS = {
+    "s3_roundtrip": s3_roundtrip,
+    "s3_create_bucket": s3_create_bucket,
+    "s3_list": s3_list,
+    "iam_create_role": iam_create_role,
+    "sts_assume_role": sts_assume_role,
+}
 
 if __name__ == "__main__":
     request = json.loads(sys.argv[1])

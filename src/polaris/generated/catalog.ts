@@ -119,7 +119,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -149,7 +149,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -176,7 +176,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -209,7 +209,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -234,7 +234,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A table name
@@ -288,7 +288,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A table name
@@ -341,7 +341,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A table name
@@ -388,7 +388,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -410,31 +410,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{prefix}/namespaces/{namespace}/register-view": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description An optional prefix in the path */
-                prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
-                namespace: components["parameters"]["namespace"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Register a view in the catalog
-         * @description Register a view in the given namespace using given metadata file location.
-         */
-        post: operations["registerView"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/{prefix}/namespaces/{namespace}/views/{view}": {
         parameters: {
             query?: never;
@@ -442,7 +417,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A view name
@@ -513,7 +488,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A table name
@@ -540,7 +515,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -569,7 +544,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A generic table name
@@ -604,7 +579,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -647,7 +622,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 "policy-name": components["parameters"]["policy-name"];
             };
@@ -690,7 +665,7 @@ export interface paths {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 "policy-name": components["parameters"]["policy-name"];
             };
@@ -798,12 +773,6 @@ export interface components {
              *     ]
              */
             endpoints?: string[];
-            /**
-             * Format: duration
-             * @description Client reuse window for an Idempotency-Key (ISO-8601 duration, e.g., PT30M, PT24H). Interpreted as the maximum time from the first submission using a key to the last retry during which a client may reuse that key. Servers SHOULD accept retries for at least this duration and MAY include a grace period to account for delays/clock skew. Clients SHOULD NOT reuse an Idempotency-Key after this window elapses; they SHOULD generate a new key for any subsequent attempt. Presence of this field indicates the server supports Idempotency-Key semantics for mutation endpoints. If absent, clients MUST assume idempotency is not supported.
-             * @example PT30M
-             */
-            "idempotency-key-lifetime"?: string;
         };
         /** @description JSON error payload returned in a response with further details on the error */
         ErrorModel: {
@@ -1207,11 +1176,6 @@ export interface components {
              * @description The first _row_id assigned to the first row in the first data file in the first manifest
              */
             "first-row-id"?: number;
-            /**
-             * Format: int64
-             * @description The upper bound of the number of rows with assigned row IDs
-             */
-            "added-rows"?: number;
             summary: {
                 /** @enum {string} */
                 operation: "append" | "replace" | "overwrite" | "delete";
@@ -1330,9 +1294,6 @@ export interface components {
          *     ## General Configurations
          *
          *     - `token`: Authorization bearer token to use for table requests if OAuth2 security is enabled
-         *     - `scan-planning-mode`: Communicates to clients the supported planning mode. Clients should use this value to fail fast if the supported scanning mode is not available on the client. Valid values:
-         *       - `client`: Clients MUST use client-side scan planning
-         *       - `server`: Clients MUST use server-side scan planning via the `planTableScan` endpoint
          *
          *     ## AWS Configurations
          *
@@ -1341,19 +1302,13 @@ export interface components {
          *      - `s3.access-key-id`: id for credentials that provide access to the data in S3
          *      - `s3.secret-access-key`: secret for credentials that provide access to data in S3
          *      - `s3.session-token`: if present, this value should be used for as the session token
-         *      - `s3.remote-signing-enabled`: if `true` remote signing should be performed as described in the `RemoteSignRequest` schema section of this spec document.
+         *      - `s3.remote-signing-enabled`: if `true` remote signing should be performed as described in the `s3-signer-open-api.yaml` specification
          *      - `s3.cross-region-access-enabled`: if `true`, S3 Cross-Region bucket access is enabled
          *
          *     ## Storage Credentials
          *
          *     Credentials for ADLS / GCS / S3 / ... are provided through the `storage-credentials` field.
          *     Clients must first check whether the respective credentials exist in the `storage-credentials` field before checking the `config` for credentials.
-         *
-         *     ## Remote Signing
-         *
-         *     If remote signing for a specific storage provider is enabled, clients must respect the following configurations when creating a remote signer client:
-         *      - `signer.endpoint`: the remote signer endpoint. Required. Can either be a relative path (to be resolved against `signer.uri`) or an absolute URI.
-         *      - `signer.uri`: the base URI to resolve `signer.endpoint` against. Optional. Only meaningful if `signer.endpoint` is a relative path. Defaults to the catalog's base URI if not set.
          */
         LoadTableResult: {
             /** @description May be null if the table is staged as part of a transaction */
@@ -1795,7 +1750,7 @@ export interface components {
              */
             action: "remove-encryption-key";
         });
-        TableUpdate: components["schemas"]["AssignUUIDUpdate"] | components["schemas"]["UpgradeFormatVersionUpdate"] | components["schemas"]["AddSchemaUpdate"] | components["schemas"]["SetCurrentSchemaUpdate"] | components["schemas"]["AddPartitionSpecUpdate"] | components["schemas"]["SetDefaultSpecUpdate"] | components["schemas"]["AddSortOrderUpdate"] | components["schemas"]["SetDefaultSortOrderUpdate"] | components["schemas"]["AddSnapshotUpdate"] | components["schemas"]["SetSnapshotRefUpdate"] | components["schemas"]["RemoveSnapshotsUpdate"] | components["schemas"]["RemoveSnapshotRefUpdate"] | components["schemas"]["SetLocationUpdate"] | components["schemas"]["SetPropertiesUpdate"] | components["schemas"]["RemovePropertiesUpdate"] | components["schemas"]["SetStatisticsUpdate"] | components["schemas"]["RemoveStatisticsUpdate"] | components["schemas"]["SetPartitionStatisticsUpdate"] | components["schemas"]["RemovePartitionStatisticsUpdate"] | components["schemas"]["RemovePartitionSpecsUpdate"] | components["schemas"]["RemoveSchemasUpdate"] | components["schemas"]["AddEncryptionKeyUpdate"] | components["schemas"]["RemoveEncryptionKeyUpdate"];
+        TableUpdate: components["schemas"]["AssignUUIDUpdate"] | components["schemas"]["UpgradeFormatVersionUpdate"] | components["schemas"]["AddSchemaUpdate"] | components["schemas"]["SetCurrentSchemaUpdate"] | components["schemas"]["AddPartitionSpecUpdate"] | components["schemas"]["SetDefaultSpecUpdate"] | components["schemas"]["AddSortOrderUpdate"] | components["schemas"]["SetDefaultSortOrderUpdate"] | components["schemas"]["AddSnapshotUpdate"] | components["schemas"]["SetSnapshotRefUpdate"] | components["schemas"]["RemoveSnapshotsUpdate"] | components["schemas"]["RemoveSnapshotRefUpdate"] | components["schemas"]["SetLocationUpdate"] | components["schemas"]["SetPropertiesUpdate"] | components["schemas"]["RemovePropertiesUpdate"] | components["schemas"]["SetStatisticsUpdate"] | components["schemas"]["RemoveStatisticsUpdate"] | components["schemas"]["RemovePartitionSpecsUpdate"] | components["schemas"]["RemoveSchemasUpdate"] | components["schemas"]["AddEncryptionKeyUpdate"] | components["schemas"]["RemoveEncryptionKeyUpdate"];
         CommitTableRequest: {
             /** @description Table identifier to update; must be present for CommitTransactionRequest */
             identifier?: components["schemas"]["TableIdentifier"];
@@ -1874,18 +1829,19 @@ export interface components {
             /** @enum {unknown} */
             type: components["schemas"]["ExpressionType"];
             term: components["schemas"]["Term"];
-            values: components["schemas"]["PrimitiveTypeValue"][];
+            values: Record<string, never>[];
         };
         LiteralExpression: {
             /** @enum {unknown} */
             type: components["schemas"]["ExpressionType"];
             term: components["schemas"]["Term"];
-            value: components["schemas"]["PrimitiveTypeValue"];
+            value: Record<string, never>;
         };
         UnaryExpression: {
             /** @enum {unknown} */
             type: components["schemas"]["ExpressionType"];
             term: components["schemas"]["Term"];
+            value: Record<string, never>;
         };
         CounterResult: {
             unit: string;
@@ -2025,10 +1981,6 @@ export interface components {
             config?: {
                 [key: string]: string;
             };
-        };
-        RegisterViewRequest: {
-            name: string;
-            "metadata-location": string;
         };
         /** @description The view UUID must match the requirement's `uuid` */
         AssertViewUUID: {
@@ -2476,7 +2428,6 @@ export interface components {
          */
         CommitTableResponse: {
             headers: {
-                etag: components["headers"]["etag"];
                 [name: string]: unknown;
             };
             content: {
@@ -2583,33 +2534,14 @@ export interface components {
         "page-token": components["schemas"]["PageToken"];
         /** @description For servers that support pagination, this signals an upper bound of the number of results that a client will receive. For servers that do not support pagination, clients may receive results larger than the indicated `pageSize`. */
         "page-size": number;
-        /**
-         * @description Optional client-provided idempotency key for safe request retries.
-         *
-         *     When present, the server ensures no additional effects for requests that carry the same
-         *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-         *     an equivalent final response without re-running the operation. The response body may
-         *     reflect a newer state of the catalog than existed at the time of the commit.
-         *
-         *     Finalization rules:
-         *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-         *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-         *     - Do not finalize (not stored/replayed): 5xx
-         *
-         *     Key Requirements:
-         *     - Key format: UUIDv7 in string form (RFC 9562).
-         *     - The idempotency key must be globally unique (no reuse across different operations).
-         *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-         *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-         *       logical operation and MUST generate a new key for a different operation.
-         */
-        "idempotency-key": string;
-        /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+        /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
         namespace: string;
         /**
          * @description Optional signal to the server that the client supports delegated access via a comma-separated list of access mechanisms.  The server may choose to supply access via any or none of the requested mechanisms.
          *
-         *     Specific properties and handling for `vended-credentials` and `remote-signing` are documented in the `LoadTableResult` schema section of this spec document.
+         *     Specific properties and handling for `vended-credentials` is documented in the `LoadTableResult` schema section of this spec document.
+         *
+         *     The protocol and specification for `remote-signing` is documented in  the `s3-signer-open-api.yaml` OpenApi spec in the `aws` module.
          * @example vended-credentials,remote-signing
          */
         "data-access": "vended-credentials" | "remote-signing";
@@ -2619,22 +2551,10 @@ export interface components {
          */
         table: string;
         /**
-         * @description A comma-separated list of fully qualified view names (namespace and view name) representing the view reference chain when an entity (table or view) is loaded via a view. The list should be ordered with the outermost view first, followed by any intermediate views it references, down to the view that directly references the entity. For a simple case where a view directly references the entity, the list contains a single view identifier. For nested views (a view referencing another view which references the entity), the list contains multiple view identifiers representing the complete dependency chain.
-         *     The view identifier is a composite string of the format {namespace}{separator}{viewName}. The namespace-separator (defined in /config) acts as the delimiter. When parsing, the last occurrence of this separator identifies the boundary between the namespace and the view name. Multipart namespaces must follow the encoding rules of the parent parameter in the list namespaces endpoint.
-         *     Multiple view identifiers are separated by commas. Servers should split the parameter value on comma characters to parse individual view identifiers. If view names contain commas, they must be url-encoded as %2C.
-         *     Example with multiple views (where prod%1Fanalytics is a nested namespace which has a quarterly_view which references to monthly_view which then references the entity being loaded) - prod%1Fanalytics%1Fquarterly_view,prod%1Fanalytics%1Fmonthly_view
-         */
-        "referenced-by": string;
-        /**
          * @description A view name
          * @example sales
          */
         view: string;
-        /**
-         * @description Optional header indicating that the client supports delegated access using a specific mechanism. If the header is present, the server must either provide access using the requested mechanism or fail the request. If `vended-credentials` is specified, the server must return scoped storage credentials in the `storage-access-configs` field of the response.
-         * @example vended-credentials
-         */
-        "polaris-generic-table-data-access": "vended-credentials";
         /**
          * @description A generic table name
          * @example sales
@@ -2645,10 +2565,7 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /**
-         * @description Identifies a unique version of the table metadata.
-         *     Implementations that support ETags should produce unique tags for responses that return different metadata content but represent the same version of table metadata.  For example, the `snapshots` query parameter may result in different metadata representations depending on whether `refs` or `all` is provided, therefore should have distinct ETags.
-         */
+        /** @description Identifies a unique version of the table metadata. */
         etag: string;
     };
     pathItems: never;
@@ -2784,7 +2701,6 @@ export type SchemaCreateViewRequest = components['schemas']['CreateViewRequest']
 export type SchemaViewHistoryEntry = components['schemas']['ViewHistoryEntry'];
 export type SchemaViewMetadata = components['schemas']['ViewMetadata'];
 export type SchemaLoadViewResult = components['schemas']['LoadViewResult'];
-export type SchemaRegisterViewRequest = components['schemas']['RegisterViewRequest'];
 export type SchemaAssertViewUuid = components['schemas']['AssertViewUUID'];
 export type SchemaViewRequirement = components['schemas']['ViewRequirement'];
 export type SchemaViewUpdate = components['schemas']['ViewUpdate'];
@@ -2840,13 +2756,10 @@ export type ResponseGetApplicablePoliciesResponse = components['responses']['Get
 export type ParameterPrefix = components['parameters']['prefix'];
 export type ParameterPageToken = components['parameters']['page-token'];
 export type ParameterPageSize = components['parameters']['page-size'];
-export type ParameterIdempotencyKey = components['parameters']['idempotency-key'];
 export type ParameterNamespace = components['parameters']['namespace'];
 export type ParameterDataAccess = components['parameters']['data-access'];
 export type ParameterTable = components['parameters']['table'];
-export type ParameterReferencedBy = components['parameters']['referenced-by'];
 export type ParameterView = components['parameters']['view'];
-export type ParameterPolarisGenericTableDataAccess = components['parameters']['polaris-generic-table-data-access'];
 export type ParameterGenericTable = components['parameters']['generic-table'];
 export type ParameterPolicyType = components['parameters']['policy-type'];
 export type ParameterPolicyName = components['parameters']['policy-name'];
@@ -2879,7 +2792,6 @@ export interface operations {
                      *       "defaults": {
                      *         "clients": "4"
                      *       },
-                     *       "idempotency-key-lifetime": "PT30M",
                      *       "endpoints": [
                      *         "GET /v1/{prefix}/namespaces/{namespace}",
                      *         "GET /v1/{prefix}/namespaces",
@@ -2895,15 +2807,6 @@ export interface operations {
             400: components["responses"]["BadRequestErrorResponse"];
             401: components["responses"]["UnauthorizedResponse"];
             403: components["responses"]["ForbiddenResponse"];
-            /** @description Not Found - Warehouse provided in the `warehouse` query parameter is not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["IcebergErrorResponse"];
-                };
-            };
             419: components["responses"]["AuthenticationTimeoutResponse"];
             503: components["responses"]["ServiceUnavailableResponse"];
             "5XX": components["responses"]["ServerErrorResponse"];
@@ -2937,7 +2840,7 @@ export interface operations {
                 /** @description For servers that support pagination, this signals an upper bound of the number of results that a client will receive. For servers that do not support pagination, clients may receive results larger than the indicated `pageSize`. */
                 pageSize?: components["parameters"]["page-size"];
                 /**
-                 * @description An optional namespace, underneath which to list namespaces. If not provided, all top-level namespaces should be listed. For backward compatibility, empty string is treated as absent for now. If parent is a multipart namespace, the parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form.
+                 * @description An optional namespace, underneath which to list namespaces. If not provided or empty, all top-level namespaces should be listed. If parent is a multipart namespace, the parts must be separated by the unit separator (`0x1F`) byte.
                  * @example accounting%1Ftax
                  */
                 parent?: string;
@@ -2972,29 +2875,7 @@ export interface operations {
     createNamespace: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
@@ -3033,7 +2914,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -3061,33 +2942,11 @@ export interface operations {
     dropNamespace: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -3134,7 +2993,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -3168,33 +3027,11 @@ export interface operations {
     updateProperties: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -3244,7 +3081,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -3276,36 +3113,17 @@ export interface operations {
                 /**
                  * @description Optional signal to the server that the client supports delegated access via a comma-separated list of access mechanisms.  The server may choose to supply access via any or none of the requested mechanisms.
                  *
-                 *     Specific properties and handling for `vended-credentials` and `remote-signing` are documented in the `LoadTableResult` schema section of this spec document.
+                 *     Specific properties and handling for `vended-credentials` is documented in the `LoadTableResult` schema section of this spec document.
+                 *
+                 *     The protocol and specification for `remote-signing` is documented in  the `s3-signer-open-api.yaml` OpenApi spec in the `aws` module.
                  * @example vended-credentials,remote-signing
                  */
                 "X-Iceberg-Access-Delegation"?: components["parameters"]["data-access"];
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
             };
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -3329,7 +3147,7 @@ export interface operations {
                     "application/json": components["schemas"]["IcebergErrorResponse"];
                 };
             };
-            /** @description Conflict - The identifier already exists as a table or view */
+            /** @description Conflict - The table already exists */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3346,40 +3164,11 @@ export interface operations {
     registerTable: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Optional signal to the server that the client supports delegated access via a comma-separated list of access mechanisms.  The server may choose to supply access via any or none of the requested mechanisms.
-                 *
-                 *     Specific properties and handling for `vended-credentials` and `remote-signing` are documented in the `LoadTableResult` schema section of this spec document.
-                 * @example vended-credentials,remote-signing
-                 */
-                "X-Iceberg-Access-Delegation"?: components["parameters"]["data-access"];
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -3403,7 +3192,7 @@ export interface operations {
                     "application/json": components["schemas"]["IcebergErrorResponse"];
                 };
             };
-            /** @description Conflict - The identifier already exists as a table or view */
+            /** @description Conflict - The table already exists */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3421,33 +3210,28 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description The snapshots to return in the body of the metadata via the `snapshots` field. Setting the value to `all` would return the full set of snapshots currently valid for the table. Setting the value to `refs` would load all snapshots referenced by branches or tags.
+                 * @description The snapshots to return in the body of the metadata. Setting the value to `all` would return the full set of snapshots currently valid for the table. Setting the value to `refs` would load all snapshots referenced by branches or tags.
                  *     Default if no param is provided is `all`.
                  */
                 snapshots?: "all" | "refs";
-                /**
-                 * @description A comma-separated list of fully qualified view names (namespace and view name) representing the view reference chain when an entity (table or view) is loaded via a view. The list should be ordered with the outermost view first, followed by any intermediate views it references, down to the view that directly references the entity. For a simple case where a view directly references the entity, the list contains a single view identifier. For nested views (a view referencing another view which references the entity), the list contains multiple view identifiers representing the complete dependency chain.
-                 *     The view identifier is a composite string of the format {namespace}{separator}{viewName}. The namespace-separator (defined in /config) acts as the delimiter. When parsing, the last occurrence of this separator identifies the boundary between the namespace and the view name. Multipart namespaces must follow the encoding rules of the parent parameter in the list namespaces endpoint.
-                 *     Multiple view identifiers are separated by commas. Servers should split the parameter value on comma characters to parse individual view identifiers. If view names contain commas, they must be url-encoded as %2C.
-                 *     Example with multiple views (where prod%1Fanalytics is a nested namespace which has a quarterly_view which references to monthly_view which then references the entity being loaded) - prod%1Fanalytics%1Fquarterly_view,prod%1Fanalytics%1Fmonthly_view
-                 */
-                "referenced-by"?: components["parameters"]["referenced-by"];
             };
             header?: {
                 /**
                  * @description Optional signal to the server that the client supports delegated access via a comma-separated list of access mechanisms.  The server may choose to supply access via any or none of the requested mechanisms.
                  *
-                 *     Specific properties and handling for `vended-credentials` and `remote-signing` are documented in the `LoadTableResult` schema section of this spec document.
+                 *     Specific properties and handling for `vended-credentials` is documented in the `LoadTableResult` schema section of this spec document.
+                 *
+                 *     The protocol and specification for `remote-signing` is documented in  the `s3-signer-open-api.yaml` OpenApi spec in the `aws` module.
                  * @example vended-credentials,remote-signing
                  */
                 "X-Iceberg-Access-Delegation"?: components["parameters"]["data-access"];
-                /** @description An optional header that allows the server to return 304 (Not Modified) if the metadata is current. The content is the value of the ETag received in a CreateTableResponse, LoadTableResponse or CommitTableResponse. */
+                /** @description An optional header that allows the server to return 304 (Not Modified) if the metadata is current. The content is the value of the ETag received in a CreateTableResponse or LoadTableResponse. */
                 "If-None-Match"?: string;
             };
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A table name
@@ -3487,33 +3271,11 @@ export interface operations {
     updateTable: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A table name
@@ -3633,33 +3395,11 @@ export interface operations {
                 /** @description Whether the user requested to purge the underlying table's data and metadata */
                 purgeRequested?: boolean;
             };
-            header?: {
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A table name
@@ -3702,7 +3442,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A table name
@@ -3740,22 +3480,12 @@ export interface operations {
     };
     loadCredentials: {
         parameters: {
-            query?: {
-                /** @description The plan ID that has been used for server-side scan planning */
-                planId?: string;
-                /**
-                 * @description A comma-separated list of fully qualified view names (namespace and view name) representing the view reference chain when an entity (table or view) is loaded via a view. The list should be ordered with the outermost view first, followed by any intermediate views it references, down to the view that directly references the entity. For a simple case where a view directly references the entity, the list contains a single view identifier. For nested views (a view referencing another view which references the entity), the list contains multiple view identifiers representing the complete dependency chain.
-                 *     The view identifier is a composite string of the format {namespace}{separator}{viewName}. The namespace-separator (defined in /config) acts as the delimiter. When parsing, the last occurrence of this separator identifies the boundary between the namespace and the view name. Multipart namespaces must follow the encoding rules of the parent parameter in the list namespaces endpoint.
-                 *     Multiple view identifiers are separated by commas. Servers should split the parameter value on comma characters to parse individual view identifiers. If view names contain commas, they must be url-encoded as %2C.
-                 *     Example with multiple views (where prod%1Fanalytics is a nested namespace which has a quarterly_view which references to monthly_view which then references the entity being loaded) - prod%1Fanalytics%1Fquarterly_view,prod%1Fanalytics%1Fmonthly_view
-                 */
-                "referenced-by"?: components["parameters"]["referenced-by"];
-            };
+            query?: never;
             header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A table name
@@ -3788,29 +3518,7 @@ export interface operations {
     renameTable: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
@@ -3855,7 +3563,7 @@ export interface operations {
                      *       "summary": "The requested table identifier already exists",
                      *       "value": {
                      *         "error": {
-                     *           "message": "The requested table identifier already exists",
+                     *           "message": "The given table already exists",
                      *           "type": "AlreadyExistsException",
                      *           "code": 409
                      *         }
@@ -3877,7 +3585,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A table name
@@ -3921,29 +3629,7 @@ export interface operations {
     commitTransaction: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
@@ -4077,7 +3763,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -4109,7 +3795,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -4133,7 +3819,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorModel"];
                 };
             };
-            /** @description Conflict - The identifier already exists as a table or view */
+            /** @description Conflict - The view already exists */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4147,89 +3833,14 @@ export interface operations {
             "5XX": components["responses"]["ServerErrorResponse"];
         };
     };
-    registerView: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
-            };
-            path: {
-                /** @description An optional prefix in the path */
-                prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
-                namespace: components["parameters"]["namespace"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RegisterViewRequest"];
-            };
-        };
-        responses: {
-            200: components["responses"]["LoadViewResponse"];
-            400: components["responses"]["BadRequestErrorResponse"];
-            401: components["responses"]["UnauthorizedResponse"];
-            403: components["responses"]["ForbiddenResponse"];
-            /** @description Not Found - The namespace specified does not exist */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["IcebergErrorResponse"];
-                };
-            };
-            /** @description Conflict - The identifier already exists as a table or view */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["IcebergErrorResponse"];
-                };
-            };
-            419: components["responses"]["AuthenticationTimeoutResponse"];
-            503: components["responses"]["ServiceUnavailableResponse"];
-            "5XX": components["responses"]["ServerErrorResponse"];
-        };
-    };
     loadView: {
         parameters: {
-            query?: {
-                /**
-                 * @description A comma-separated list of fully qualified view names (namespace and view name) representing the view reference chain when an entity (table or view) is loaded via a view. The list should be ordered with the outermost view first, followed by any intermediate views it references, down to the view that directly references the entity. For a simple case where a view directly references the entity, the list contains a single view identifier. For nested views (a view referencing another view which references the entity), the list contains multiple view identifiers representing the complete dependency chain.
-                 *     The view identifier is a composite string of the format {namespace}{separator}{viewName}. The namespace-separator (defined in /config) acts as the delimiter. When parsing, the last occurrence of this separator identifies the boundary between the namespace and the view name. Multipart namespaces must follow the encoding rules of the parent parameter in the list namespaces endpoint.
-                 *     Multiple view identifiers are separated by commas. Servers should split the parameter value on comma characters to parse individual view identifiers. If view names contain commas, they must be url-encoded as %2C.
-                 *     Example with multiple views (where prod%1Fanalytics is a nested namespace which has a quarterly_view which references to monthly_view which then references the entity being loaded) - prod%1Fanalytics%1Fquarterly_view,prod%1Fanalytics%1Fmonthly_view
-                 */
-                "referenced-by"?: components["parameters"]["referenced-by"];
-            };
+            query?: never;
             header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A view name
@@ -4262,33 +3873,11 @@ export interface operations {
     replaceView: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A view name
@@ -4405,33 +3994,11 @@ export interface operations {
     dropView: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A view name
@@ -4474,7 +4041,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A view name
@@ -4522,29 +4089,7 @@ export interface operations {
     renameView: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Optional client-provided idempotency key for safe request retries.
-                 *
-                 *     When present, the server ensures no additional effects for requests that carry the same
-                 *     Idempotency-Key. If a prior request with this key has been finalized, the server returns
-                 *     an equivalent final response without re-running the operation. The response body may
-                 *     reflect a newer state of the catalog than existed at the time of the commit.
-                 *
-                 *     Finalization rules:
-                 *     - Finalize & replay: 200, 201, 204, and deterministic terminal 4xx (including 409
-                 *       such as AlreadyExists, NamespaceNotEmpty, etc.)
-                 *     - Do not finalize (not stored/replayed): 5xx
-                 *
-                 *     Key Requirements:
-                 *     - Key format: UUIDv7 in string form (RFC 9562).
-                 *     - The idempotency key must be globally unique (no reuse across different operations).
-                 *     - Catalogs SHOULD NOT expire keys before the end of the advertised token lifetime.
-                 *     - If Idempotency-Key is used, clients MUST reuse the same key when retrying the same
-                 *       logical operation and MUST generate a new key for a different operation.
-                 */
-                "Idempotency-Key"?: components["parameters"]["idempotency-key"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
@@ -4589,7 +4134,7 @@ export interface operations {
                      *       "summary": "The requested view identifier already exists",
                      *       "value": {
                      *         "error": {
-                     *           "message": "The requested view identifier already exists",
+                     *           "message": "The given view already exists",
                      *           "type": "AlreadyExistsException",
                      *           "code": 409
                      *         }
@@ -4611,7 +4156,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A table name
@@ -4688,7 +4233,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -4715,17 +4260,11 @@ export interface operations {
     createGenericTable: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Optional header indicating that the client supports delegated access using a specific mechanism. If the header is present, the server must either provide access using the requested mechanism or fail the request. If `vended-credentials` is specified, the server must return scoped storage credentials in the `storage-access-configs` field of the response.
-                 * @example vended-credentials
-                 */
-                "Polaris-Generic-Table-Access-Delegation"?: components["parameters"]["polaris-generic-table-data-access"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -4765,17 +4304,11 @@ export interface operations {
     loadGenericTable: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description Optional header indicating that the client supports delegated access using a specific mechanism. If the header is present, the server must either provide access using the requested mechanism or fail the request. If `vended-credentials` is specified, the server must return scoped storage credentials in the `storage-access-configs` field of the response.
-                 * @example vended-credentials
-                 */
-                "Polaris-Generic-Table-Access-Delegation"?: components["parameters"]["polaris-generic-table-data-access"];
-            };
+            header?: never;
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A generic table name
@@ -4811,7 +4344,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 /**
                  * @description A generic table name
@@ -4858,7 +4391,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -4889,7 +4422,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
             };
             cookie?: never;
@@ -4933,7 +4466,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 "policy-name": components["parameters"]["policy-name"];
             };
@@ -4965,7 +4498,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 "policy-name": components["parameters"]["policy-name"];
             };
@@ -4990,7 +4523,7 @@ export interface operations {
                     "application/json": components["schemas"]["IcebergErrorResponse"];
                 };
             };
-            /** @description The policy version doesn't match the current-policy-version, or the policy was concurrently modified; retry after fetching latest version */
+            /** @description The policy version doesn't match the current-policy-version; retry after fetching latest version */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5016,7 +4549,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 "policy-name": components["parameters"]["policy-name"];
             };
@@ -5062,7 +4595,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 "policy-name": components["parameters"]["policy-name"];
             };
@@ -5113,7 +4646,7 @@ export interface operations {
             path: {
                 /** @description An optional prefix in the path */
                 prefix: components["parameters"]["prefix"];
-                /** @description A namespace identifier as a single string. Multipart namespace parts must be separated by the namespace separator as indicated via the /config override `namespace-separator`, which defaults to the unit separator `0x1F` byte (url encoded `%1F`). To be compatible with older clients, servers must use both the advertised separator and `0x1F` as valid separators when decoding namespaces. The `namespace-separator` should be provided in a url encoded form. */
+                /** @description A namespace identifier as a single string. Multipart namespace parts should be separated by the unit separator (`0x1F`) byte. */
                 namespace: components["parameters"]["namespace"];
                 "policy-name": components["parameters"]["policy-name"];
             };
