@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { requestToken } from "../support/polaris";
-import { awsProbe, readEndpoints, runDir, sandbox } from "../support/sandbox";
+import { awsProbe, instanceArgs, readEndpoints, runDir, sandbox } from "../support/sandbox";
 
 // Each test uses its own instance name, so the shared default instance is never disturbed.
 describe("scripts/sandbox", () => {
@@ -37,7 +37,7 @@ describe("scripts/sandbox", () => {
 
     expect((await sandbox(["stop", "--instance", "it-second"])).code).toBe(0);
     expect((await sandbox(["status", "--instance", "it-second"])).code).toBe(3);
-    expect((await sandbox(["status"])).code, "the default instance keeps running").toBe(0);
+    expect((await sandbox(["status", ...instanceArgs()])).code, "the shared instance keeps running").toBe(0);
   });
 
   it("applies --polaris-property settings to that instance's server only", async () => {

@@ -1,9 +1,9 @@
-import { awsProbe } from "./sandbox";
+import { awsProbe, sharedInstance } from "./sandbox";
 
 /** A bucket and a vending role on the sandbox's moto, as a platform team would prepare them for a catalog. */
 export async function motoWarehouse(
   bucket: string,
-  instance = "default",
+  instance = sharedInstance,
 ): Promise<{ bucket: string; roleArn: string }> {
   await awsProbe({ op: "s3_create_bucket", bucket }, instance);
   const role = await awsProbe<{ arn: string }>(

@@ -1,4 +1,4 @@
-import { readEndpoints } from "./sandbox";
+import { readEndpoints, sharedInstance } from "./sandbox";
 
 // Plain HTTP against the sandbox's real Polaris, for tests that check the server itself. The library's own
 // client is tested on its own; these helpers stay deliberately small so a test reads like the REST calls
@@ -19,7 +19,7 @@ export interface PolarisSession {
 export async function requestToken(
   clientId: string,
   clientSecret: string,
-  instance = "default",
+  instance = sharedInstance,
   scope = "PRINCIPAL_ROLE:ALL",
 ): Promise<Reply<{ access_token?: string; expires_in?: number; error?: string }>> {
   const endpoints = readEndpoints(instance);
@@ -42,7 +42,7 @@ export async function requestToken(
 export async function session(
   clientId?: string,
   clientSecret?: string,
-  instance = "default",
+  instance = sharedInstance,
 ): Promise<PolarisSession> {
   const endpoints = readEndpoints(instance);
   const id = clientId ?? endpoints.POLARIS_CLIENT_ID!;
@@ -81,7 +81,7 @@ export async function call<T = Record<string, unknown>>(
  * A catalog's storage on the sandbox's moto, under `s3://<bucket>/<catalog>/` (Polaris refuses catalogs
  * whose locations overlap), vending through `roleArn`.
  */
-export function motoStorage(bucket: string, catalog: string, roleArn: string, instance = "default") {
+export function motoStorage(bucket: string, catalog: string, roleArn: string, instance = sharedInstance) {
   const endpoints = readEndpoints(instance);
   return {
     storageType: "S3",

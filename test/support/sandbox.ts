@@ -9,17 +9,29 @@ const sandboxScript = join(repoRoot, "scripts", "sandbox");
 
 export type SandboxEndpoints = Record<string, string>;
 
-export function runDir(instance = "default") {
+/**
+ * The sandbox instance the tests share: "default" (fixed ports, reused when a developer already runs it),
+ * or another one on free ports when SANDBOX_TEST_INSTANCE names it, so that a second checkout can run
+ * its suite beside a running default sandbox.
+ */
+export const sharedInstance = process.env.SANDBOX_TEST_INSTANCE || "default";
+
+/** `sandbox` arguments that address an instance. */
+export function instanceArgs(instance = sharedInstance): string[] {
+  return instance === "default" ? [] : ["--instance", instance];
+}
+
+export function runDir(instance = sharedInstance) {
   return join(repoRoot, ".sandbox", instance);
 }
 
 /** The endpoints.env of a running sandbox instance, or a clear error telling how to start it. */
-export function readEndpoints(instance = "default"): SandboxEndpoints {
+export function readEndpoints(instance = sharedInstance): SandboxEndpoints {
   const file = join(runDir(instance), "endpoints.env");
   if (!existsSync(file)) {
     throw new Error(
       `The sandbox instance "${instance}" is not running (${file} is missing). ` +
-        `Start it with ./scripts/sandbox start${instance === "default" ? "" : ` --instance ${instance}`}, ` +
+        `Start it with ${["./scripts/sandbox start", ...instanceArgs(instance)].join(" ")}, ` +
         "or run the tests through ./scripts/test, which starts it.",
     );
   }
@@ -54,7 +66,7 @@ export async function sandbox(args: string[], env: Record<string, string> = {}):
 }
 
 /** Runs one boto3 operation (test/support/aws_probe.py) against an instance's moto server. */
-export async function awsProbe<T>(request: Record<string, unknown>, instance = "default"): Promise<T> {
+export async function awsProbe<T>(request: Record<string, unknown>, instance = sharedInstance): Promise<T> {
   const endpoints = readEndpoints(instance);
   const { stdout } = await execFileAsync(
     join(endpoints.SANDBOX_VENV!, "bin", "python"),

@@ -9,7 +9,7 @@ import {
   session,
   uniqueName,
 } from "../../support/polaris";
-import { readEndpoints, sandbox } from "../../support/sandbox";
+import { instanceArgs, readEndpoints, sandbox } from "../../support/sandbox";
 
 // The sandbox's real Polaris 1.4.1, checked for the behaviour the management resources rely on.
 
@@ -30,7 +30,7 @@ describe("the sandbox's Polaris server", () => {
   });
 
   it("reports Polaris 1.4.1 in `sandbox status`", async () => {
-    const status = await sandbox(["status"]);
+    const status = await sandbox(["status", ...instanceArgs()]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stderr).toMatch(/running Polaris 1\.4\.1 \(git 9569f2d24c08\) and moto/);
     expect(status.stderr, "status never prints the root secret").not.toContain(
