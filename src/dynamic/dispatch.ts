@@ -8,6 +8,8 @@
  * module's `migrate` before any other method sees it.
  */
 
+import { type StackConfig, setStackConfig } from "./stack-config";
+
 export const SCHEMA_VERSION_KEY = "__schemaVersion";
 
 export type ProviderMethod = "check" | "diff" | "create" | "read" | "update" | "delete";
@@ -26,6 +28,11 @@ function currentVersion(impl: Implementation): number {
 
 function stamp(impl: Implementation, outs: Props | undefined): Props | undefined {
   return outs === undefined ? undefined : { ...outs, [SCHEMA_VERSION_KEY]: currentVersion(impl) };
+}
+
+/** Inputs as the user declared them: without the host's `__provider` and our `__schemaVersion`. */
+function declared(inputs: Props): Props {
+  return Object.fromEntries(Object.entries(inputs ?? {}).filter(([key]) => !key.startsWith("__")));
 }
 
 /** Brings stored outputs up to the implementation's schema version. */
@@ -53,14 +60,14 @@ export async function dispatch(
   switch (method) {
     case "check": {
       const [olds, news] = args as [Props, Props];
-      return impl.check ? call("check", olds, news) : { inputs: news };
+      return impl.check ? call("check", declared(olds), declared(news)) : { inputs: news };
     }
     case "diff": {
       const [id, olds, news] = args as [string, Props, Props];
-      return impl.diff ? call("diff", id, upgrade(impl, olds), news) : {};
+      return impl.diff ? call("diff", id, upgrade(impl, olds), declared(news)) : {};
     }
     case "create": {
-      const result = (await call("create", args[0])) as { id: string; outs?: Props };
+      const result = (await call("create", declared(args[0] as Props))) as { id: string; outs?: Props };
       return { ...result, outs: stamp(impl, result.outs ?? {}) };
     }
     case "read": {
@@ -71,7 +78,7 @@ export async function dispatch(
     }
     case "update": {
       const [id, olds, news] = args as [string, Props, Props];
-      const result = (await call("update", id, upgrade(impl, olds), news)) as { outs?: Props };
+      const result = (await call("update", id, upgrade(impl, olds), declared(news))) as { outs?: Props };
       return { ...result, outs: stamp(impl, result.outs ?? {}) };
     }
     case "delete": {
@@ -80,4 +87,9 @@ export async function dispatch(
       return undefined;
     }
   }
+}
+
+/** Keeps the stack config the host passes once per provider process, for connections set in config. */
+export async function configure(request: { config: StackConfig }): Promise<void> {
+  setStackConfig(request.config);
 }

@@ -12,6 +12,7 @@ import type * as pulumi from "@pulumi/pulumi";
  */
 export function lazyProvider(modulePath: string): pulumi.dynamic.ResourceProvider {
   return {
+    configure: async (request) => require("polaris-pulumi/dynamic/dispatch").configure(request),
     check: (...args) => require("polaris-pulumi/dynamic/dispatch").dispatch(modulePath, "check", args),
     diff: (...args) => require("polaris-pulumi/dynamic/dispatch").dispatch(modulePath, "diff", args),
     create: (...args) => require("polaris-pulumi/dynamic/dispatch").dispatch(modulePath, "create", args),

@@ -1,0 +1,57 @@
+import * as pulumi from "@pulumi/pulumi";
+import { lazyProvider } from "./lazy-provider";
+import { type PolarisConnectionArgs, withSecretOutputs } from "./management-resource";
+
+export interface PrincipalRoleAssignmentArgs {
+  /** @default stack config under `polaris:` (see ManagementArgs.connection) */
+  readonly connection?: pulumi.Input<PolarisConnectionArgs>;
+  /** The principal, e.g. `principal.name`. */
+  readonly principal: pulumi.Input<string>;
+  /** The principal role granted to it, e.g. `role.name`. */
+  readonly principalRole: pulumi.Input<string>;
+}
+
+/** Grants a principal role to a principal; destroying it revokes the role. */
+export class PrincipalRoleAssignment extends pulumi.dynamic.Resource {
+  declare readonly principal: pulumi.Output<string>;
+  declare readonly principalRole: pulumi.Output<string>;
+
+  constructor(name: string, args: PrincipalRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      lazyProvider("polaris-pulumi/entities/principal-role-assignment"),
+      name,
+      args,
+      withSecretOutputs(opts),
+      "polaris",
+      "PrincipalRoleAssignment",
+    );
+  }
+}
+
+export interface CatalogRoleAssignmentArgs {
+  /** @default stack config under `polaris:` (see ManagementArgs.connection) */
+  readonly connection?: pulumi.Input<PolarisConnectionArgs>;
+  readonly catalog: pulumi.Input<string>;
+  /** The catalog role, e.g. `catalogRole.name`. */
+  readonly catalogRole: pulumi.Input<string>;
+  /** The principal role it is assigned to; may be the built-in `service_admin`. */
+  readonly principalRole: pulumi.Input<string>;
+}
+
+/** Assigns a catalog role to a principal role; destroying it revokes the assignment. */
+export class CatalogRoleAssignment extends pulumi.dynamic.Resource {
+  declare readonly catalog: pulumi.Output<string>;
+  declare readonly catalogRole: pulumi.Output<string>;
+  declare readonly principalRole: pulumi.Output<string>;
+
+  constructor(name: string, args: CatalogRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      lazyProvider("polaris-pulumi/entities/catalog-role-assignment"),
+      name,
+      args,
+      withSecretOutputs(opts),
+      "polaris",
+      "CatalogRoleAssignment",
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import { quietRpcDebug } from "./quiet-rpc-debug";
+
+quietRpcDebug();
+
+/** How the management resources reach Polaris; PolarisServer's `connection` output has this shape. */
+export interface PolarisConnectionArgs {
+  /** The server's base URL, without a path, e.g. `https://polaris.example.com`. */
+  uri: string;
+  /** Sent as the Polaris-Realm header. @default none: the server's default realm */
+  realm?: string;
+  clientId: string;
+  clientSecret: string;
+  /** OAuth2 scope of the management token. @default "PRINCIPAL_ROLE:ALL" */
+  scope?: string;
+  /** PEM certificates to trust for an https `uri`, instead of the system's roots. @default the system's */
+  caCertificate?: string;
+  /** Per-request timeout in milliseconds. @default 30000 */
+  timeoutMs?: number;
+}
+
+/** Arguments every management resource takes. */
+export interface ManagementArgs {
+  /**
+   * How to reach Polaris. Leave it out to use stack config (`polaris:uri`, `polaris:clientId`, secret
+   * `polaris:clientSecret`, optional `polaris:realm` and `polaris:scope`); stack config also wins for the
+   * same server, so rotated credentials reach refresh and destroy. A connection never causes a diff.
+   * @default stack config under `polaris:`
+   */
+  readonly connection?: pulumi.Input<PolarisConnectionArgs>;
+  /**
+   * Take over an entity that already exists (made by an init job or `polaris setup apply`) instead of
+   * failing on 409. It must match the declaration; otherwise the error lists what differs.
+   * @default false
+   */
+  readonly adopt?: boolean;
+}
+
+/** Identifies the declaring resource in the ownership marker that entities carry. */
+export function ownerOf(name: string): string {
+  return `${pulumi.getProject()}/${pulumi.getStack()}/${name}`;
+}
+
+/** Resource options with the connection, and any other given outputs, kept secret in state. */
+export function withSecretOutputs(
+  opts: pulumi.CustomResourceOptions | undefined,
+  secretOutputs: string[] = [],
+): pulumi.CustomResourceOptions {
+  return {
+    ...opts,
+    additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection", ...secretOutputs],
+  };
+}

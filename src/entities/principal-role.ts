@@ -1,0 +1,8 @@
+/** A principal role: what principals are granted, and what catalog roles are assigned to. */
+import { principalRoleKind, roleImplementation } from "./roles";
+
+export const schemaVersion = 1;
+const implementation = roleImplementation(principalRoleKind);
+export const { check, diff, create, read, update } = implementation;
+export const remove = implementation.delete!;
+export { remove as delete };

@@ -1,0 +1,109 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { stackConfig } from "../../dynamic/stack-config";
+import { PolarisClient } from "../../polaris/client";
+
+/**
+ * How the management resources reach Polaris. Every field may come from another resource's outputs (for
+ * example PolarisServer's `connection`), or from stack config under the `polaris:` namespace:
+ *
+ *   pulumi config set polaris:uri https://polaris.example.com
+ *   pulumi config set polaris:clientId root
+ *   pulumi config set --secret polaris:clientSecret ...
+ *
+ * Stack config is read at every operation, so rotated credentials reach refresh and destroy of entities
+ * created before the rotation, and a rotation never shows up as a change of any entity.
+ */
+export const connectionSchema = z.object({
+  uri: z
+    .url({
+      protocol: /^https?$/,
+      error: "connection.uri must be an http(s) URL such as https://polaris.example.com",
+    })
+    .refine((uri) => !/\/api\//.test(uri), "connection.uri is the server's base URL, without /api/..."),
+  realm: z.string().min(1).optional(),
+  clientId: z
+    .string({ error: "connection.clientId is required" })
+    .min(1, "connection.clientId must not be empty"),
+  clientSecret: z
+    .string({ error: "connection.clientSecret is required" })
+    .min(1, "connection.clientSecret must not be empty"),
+  scope: z.string().min(1).default("PRINCIPAL_ROLE:ALL"),
+  caCertificate: z.string().optional(),
+  timeoutMs: z.number().int().positive().optional(),
+});
+
+export type PolarisConnection = z.output<typeof connectionSchema>;
+export type PolarisConnectionInput = z.input<typeof connectionSchema>;
+
+const CONFIG_KEYS = ["uri", "realm", "clientId", "clientSecret", "scope", "caCertificate"] as const;
+
+/** The connection set in stack config (`polaris:uri` ...), if any. */
+export function connectionFromStackConfig(): PolarisConnectionInput | undefined {
+  const config = stackConfig();
+  if (!config?.get("polaris:uri")) return undefined;
+  const values: Record<string, string> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = config.get(`polaris:${key}`);
+    if (value !== undefined) values[key] = value;
+  }
+  return values as unknown as PolarisConnectionInput;
+}
+
+/**
+ * The connection an operation uses: the resource's own, unless stack config names the same server (or the
+ * resource has none), in which case the stack config's credentials win: they are the current ones.
+ */
+export function resolveConnection(fromResource: unknown): PolarisConnection {
+  const configured = connectionFromStackConfig();
+  const own =
+    fromResource === undefined || fromResource === null
+      ? undefined
+      : (fromResource as PolarisConnectionInput);
+  const sameServer =
+    configured !== undefined &&
+    own !== undefined &&
+    trimSlash(configured.uri) === trimSlash(own.uri) &&
+    (configured.realm ?? own.realm) === own.realm;
+  const chosen = own === undefined || sameServer ? { ...own, ...configured } : own;
+  if (!chosen || Object.keys(chosen).length === 0) {
+    throw new Error(
+      "no Polaris connection: give the resource a `connection` (uri, clientId, clientSecret), or set stack config " +
+        "polaris:uri, polaris:clientId and, as a secret, polaris:clientSecret",
+    );
+  }
+  const parsed = connectionSchema.safeParse(chosen);
+  if (!parsed.success) {
+    throw new Error(
+      `invalid Polaris connection: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`,
+    );
+  }
+  return { ...parsed.data, uri: trimSlash(parsed.data.uri) };
+}
+
+const clients = new Map<string, PolarisClient>();
+
+/** One client per connection and process, so every resource of a run shares its pool and its token. */
+export function clientFor(connection: PolarisConnection): PolarisClient {
+  const key = [
+    connection.uri,
+    connection.realm ?? "",
+    connection.clientId,
+    connection.scope,
+    digest(connection.clientSecret),
+  ].join("\u0000");
+  let client = clients.get(key);
+  if (!client) {
+    client = new PolarisClient(connection);
+    clients.set(key, client);
+  }
+  return client;
+}
+
+function digest(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex").slice(0, 16);
+}
+
+function trimSlash(uri: string): string {
+  return uri.replace(/\/+$/, "");
+}

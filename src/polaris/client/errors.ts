@@ -1,0 +1,163 @@
+import { STATUS_CODES } from "node:http";
+
+/** What an operation was about, so that every error names it the way a user would: "create catalog demo". */
+export interface ErrorContext {
+  operation: string;
+  entity?: string;
+}
+
+/** The `{"error":{...}}` body Polaris answers failures with; fields are missing when a proxy answered. */
+export interface PolarisErrorDetails {
+  message?: string;
+  type?: string;
+}
+
+/** Polaris (or something in front of it) answered with an HTTP error status. */
+export class PolarisApiError extends Error {
+  override readonly name = "PolarisApiError";
+  readonly status: number;
+  readonly operation: string;
+  readonly entity: string | undefined;
+  /** Polaris' own message, e.g. "Cannot create namespace ns1. Namespace already exists". */
+  readonly polarisMessage: string | undefined;
+  /** Polaris' exception type, e.g. "AlreadyExistsException", "GRANT_NOT_FOUND". */
+  readonly polarisType: string | undefined;
+  readonly attempts: number;
+
+  constructor(context: ErrorContext, status: number, details: PolarisErrorDetails, attempts = 1) {
+    super(formatApiErrorMessage(context, status, details.message, attempts));
+    this.status = status;
+    this.operation = context.operation;
+    this.entity = context.entity;
+    this.polarisMessage = details.message;
+    this.polarisType = details.type;
+    this.attempts = attempts;
+  }
+}
+
+export type TransportFailureReason = "connect" | "timeout" | "reset" | "tls" | "other";
+
+/** No HTTP answer arrived: the connection failed, was reset, or timed out. */
+export class PolarisTransportError extends Error {
+  override readonly name = "PolarisTransportError";
+  readonly operation: string;
+  readonly entity: string | undefined;
+  readonly reason: TransportFailureReason;
+  /**
+   * True when the request may have been applied although its answer was lost: the caller must read the
+   * entity back before deciding whether to send the request again.
+   */
+  readonly mayHaveReachedServer: boolean;
+  readonly attempts: number;
+
+  constructor(
+    context: ErrorContext,
+    reason: TransportFailureReason,
+    mayHaveReachedServer: boolean,
+    cause: unknown,
+    attempts = 1,
+  ) {
+    super(
+      formatTransportErrorMessage(context, reason, mayHaveReachedServer, describeCause(cause), attempts),
+      {
+        cause,
+      },
+    );
+    this.operation = context.operation;
+    this.entity = context.entity;
+    this.reason = reason;
+    this.mayHaveReachedServer = mayHaveReachedServer;
+    this.attempts = attempts;
+  }
+}
+
+/** Polaris answered 2xx with a body that does not have the shape we rely on. */
+export class PolarisResponseError extends Error {
+  override readonly name = "PolarisResponseError";
+  readonly operation: string;
+  readonly entity: string | undefined;
+
+  constructor(context: ErrorContext, problem: string) {
+    super(`${subject(context)}: unexpected response from Polaris: ${problem}`);
+    this.operation = context.operation;
+    this.entity = context.entity;
+  }
+}
+
+export function isPolarisApiError(error: unknown, status?: number): error is PolarisApiError {
+  return error instanceof PolarisApiError && (status === undefined || error.status === status);
+}
+
+export function formatApiErrorMessage(
+  context: ErrorContext,
+  status: number,
+  polarisMessage: string | undefined,
+  attempts = 1,
+): string {
+  const statusText = STATUS_CODES[status] ?? "Unknown Status";
+  const detail = polarisMessage ? `: ${truncate(polarisMessage, 500)}` : "";
+  return `${subject(context)}: ${status} ${statusText}${detail}${afterAttempts(attempts)}`;
+}
+
+export function formatTransportErrorMessage(
+  context: ErrorContext,
+  reason: TransportFailureReason,
+  mayHaveReachedServer: boolean,
+  cause: string,
+  attempts = 1,
+): string {
+  const what = {
+    connect: "could not connect to Polaris",
+    timeout: "Polaris did not answer in time",
+    reset: "the connection to Polaris was closed before its answer arrived",
+    tls: "the TLS handshake with Polaris failed",
+    other: "the request to Polaris failed",
+  }[reason];
+  const consequence = mayHaveReachedServer
+    ? "; the request may have been applied, read the entity back before retrying"
+    : "";
+  return `${subject(context)}: ${what} (${cause})${afterAttempts(attempts)}${consequence}`;
+}
+
+/**
+ * Removes bearer tokens and the given secrets from text that may end up in a log: Polaris or a proxy could
+ * echo a request back, and undici errors can carry header values.
+ */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let result = text.replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]+/g, "<token>");
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) result = result.split(secret).join("<secret>");
+  }
+  return result;
+}
+
+/**
+ * The operation and its entity as one phrase, saying the kind once where both name it:
+ * "create catalog" + "catalog demo" reads "create catalog demo".
+ */
+export function subject({ operation, entity }: ErrorContext): string {
+  if (!entity) return operation;
+  const words = operation.split(" ");
+  for (let start = 1; start < words.length; start++) {
+    const kind = words.slice(start).join(" ");
+    if (entity === kind || entity.startsWith(`${kind} `))
+      return `${words.slice(0, start).join(" ")} ${entity}`;
+  }
+  return `${operation} ${entity}`;
+}
+
+function afterAttempts(attempts: number): string {
+  return attempts > 1 ? ` (after ${attempts} attempts)` : "";
+}
+
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === "string" && !cause.message.includes(code)
+    ? `${code}: ${cause.message}`
+    : cause.message;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}

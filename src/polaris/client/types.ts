@@ -1,0 +1,35 @@
+import type { components as catalogApi } from "../generated/catalog";
+import type { components as managementApi } from "../generated/management";
+
+// Names for the generated Polaris 1.4.1 schema types that the client's methods take and return.
+type Management = managementApi["schemas"];
+type CatalogApi = catalogApi["schemas"];
+
+export type Catalog = Management["Catalog"];
+export type UpdateCatalogRequest = Management["UpdateCatalogRequest"];
+export type StorageConfigInfo = Management["StorageConfigInfo"];
+export type Principal = Management["Principal"];
+/** Both credentials are checked present (validate.ts), though the spec leaves them optional. */
+export type PrincipalWithCredentials = Management["PrincipalWithCredentials"] & {
+  credentials: { clientId: string; clientSecret: string };
+};
+export type CreatePrincipalRequest = Management["CreatePrincipalRequest"];
+export type UpdatePrincipalRequest = Management["UpdatePrincipalRequest"];
+export type ResetPrincipalRequest = Management["ResetPrincipalRequest"];
+export type PrincipalRole = Management["PrincipalRole"];
+export type UpdatePrincipalRoleRequest = Management["UpdatePrincipalRoleRequest"];
+export type CatalogRole = Management["CatalogRole"];
+export type UpdateCatalogRoleRequest = Management["UpdateCatalogRoleRequest"];
+export type Grant =
+  | Management["CatalogGrant"]
+  | Management["NamespaceGrant"]
+  | Management["TableGrant"]
+  | Management["ViewGrant"]
+  | Management["PolicyGrant"];
+
+/** A namespace's levels, outermost first: ["sales", "eu"] is sales.eu. */
+export type NamespaceName = CatalogApi["Namespace"];
+export type Namespace = CatalogApi["GetNamespaceResponse"];
+export type UpdateNamespacePropertiesRequest = CatalogApi["UpdateNamespacePropertiesRequest"];
+export type UpdateNamespacePropertiesResponse = CatalogApi["UpdateNamespacePropertiesResponse"];
+export type TokenResponse = CatalogApi["OAuthTokenResponse"];

@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CatalogRoleAssignment, PrincipalRoleAssignment } from "../../../src/dynamic/assignments";
+import { Catalog } from "../../../src/dynamic/catalog";
+import { Namespace } from "../../../src/dynamic/namespace";
+import { Principal } from "../../../src/dynamic/principal";
+import { CatalogRole, PrincipalRole } from "../../../src/dynamic/roles";
+
+// The connection comes from stack config (polaris:uri, polaris:clientId, polaris:clientSecret,
+// polaris:realm), so that a rotation of the management credentials touches no resource.
+const config = new pulumi.Config();
+const prefix = config.require("prefix");
+const bucket = config.require("bucket");
+const s3Endpoint = config.require("s3Endpoint");
+
+const catalog = new Catalog("demo_catalog", {
+  name: `${prefix}demo_catalog`,
+  defaultBaseLocation: `s3://${bucket}/${prefix}demo_catalog/`,
+  properties: { owner: config.get("catalogOwner") ?? "platform" },
+  storage: {
+    storageType: "S3",
+    allowedLocations: [`s3://${bucket}/${prefix}demo_catalog/`],
+    roleArn: config.require("roleArn"),
+    region: "us-east-1",
+    endpoint: s3Endpoint,
+    stsEndpoint: s3Endpoint,
+    pathStyleAccess: true,
+  },
+});
+
+const demo = new Namespace("demo", { catalog: catalog.name, name: "demo" });
+const gold = new Namespace("demo.gold", {
+  catalog: catalog.name,
+  name: "gold",
+  parent: demo,
+  properties: { classification: "internal" },
+});
+const silver = new Namespace("demo.silver", { catalog: catalog.name, name: "silver", parent: demo });
+
+const dataAdmin = new CatalogRole("demo_data_admin", { catalog: catalog.name, name: "demo_data_admin" });
+new CatalogRoleAssignment("demo_data_admin-to-service_admin", {
+  catalog: catalog.name,
+  catalogRole: dataAdmin.name,
+  principalRole: "service_admin",
+});
+
+const engineerRole = new PrincipalRole("data_engineer", {
+  name: `${prefix}data_engineer`,
+  properties: { team: "data" },
+});
+new CatalogRoleAssignment("demo_data_admin-to-data_engineer", {
+  catalog: catalog.name,
+  catalogRole: dataAdmin.name,
+  principalRole: engineerRole.name,
+});
+
+const engineer = new Principal("engineer", {
+  name: `${prefix}engineer`,
+  rotation: config.get("engineerRotation"),
+});
+new PrincipalRoleAssignment("engineer-data_engineer", {
+  principal: engineer.name,
+  principalRole: engineerRole.name,
+});
+
+export const catalogName = catalog.name;
+export const namespaces = [demo.path, gold.path, silver.path];
+export const engineerClientId = engineer.clientId;
+export const engineerClientSecret = engineer.clientSecret;

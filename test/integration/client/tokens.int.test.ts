@@ -1,0 +1,103 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  closeHttpPools,
+  PolarisApiError,
+  PolarisClient,
+  type PolarisConnection,
+} from "../../../src/polaris/client";
+import { type FaultProxy, startFaultProxy } from "../../support/fault-proxy";
+import { readEndpoints } from "../../support/sandbox";
+
+// Token reuse and the realm header, counted by a pass-through proxy in front of the real Polaris. Each test
+// gets a new proxy, hence a new uri, hence its own entry in the process-wide token cache.
+
+const TOKEN_PATH = "/api/catalog/v1/oauth/tokens";
+
+describe("PolarisClient tokens", () => {
+  let proxy: FaultProxy;
+  let connection: PolarisConnection;
+
+  beforeEach(async () => {
+    const endpoints = readEndpoints();
+    proxy = await startFaultProxy({ target: endpoints.POLARIS_URI! });
+    connection = {
+      uri: proxy.uri,
+      realm: endpoints.POLARIS_REALM,
+      clientId: endpoints.POLARIS_CLIENT_ID!,
+      clientSecret: endpoints.POLARIS_CLIENT_SECRET!,
+    };
+  });
+
+  afterEach(async () => {
+    await proxy.close();
+  });
+
+  afterAll(async () => {
+    await closeHttpPools();
+  });
+
+  it("asks for one token for 60 calls made by three clients of the same connection", async () => {
+    const clients = [
+      new PolarisClient(connection),
+      new PolarisClient(connection),
+      new PolarisClient({ ...connection }),
+    ];
+    for (let call = 0; call < 30; call++) await clients[call % 3]!.listCatalogs();
+    await Promise.all(Array.from({ length: 30 }, (_, call) => clients[call % 3]!.listPrincipalRoles()));
+
+    expect(proxy.count({ method: "POST", path: TOKEN_PATH })).toBe(1);
+    expect(proxy.count({ path: "/api/management/v1/catalogs", status: 200 })).toBe(30);
+    expect(proxy.count({ path: "/api/management/v1/principal-roles", status: 200 })).toBe(30);
+  });
+
+  it("shares one in-flight token request among 25 concurrent first calls", async () => {
+    await Promise.all(Array.from({ length: 25 }, () => new PolarisClient(connection).listCatalogs()));
+    expect(proxy.count({ method: "POST", path: TOKEN_PATH })).toBe(1);
+    expect(proxy.count({ path: "/api/management/v1/catalogs", status: 200 })).toBe(25);
+  });
+
+  it("keeps separate tokens for another scope and another client", async () => {
+    await new PolarisClient(connection).listCatalogs();
+    await new PolarisClient({ ...connection, scope: "PRINCIPAL_ROLE:service_admin" }).listCatalogs();
+    await new PolarisClient(connection).listCatalogs();
+    expect(proxy.count({ method: "POST", path: TOKEN_PATH })).toBe(2);
+  });
+
+  it("sends the Polaris-Realm header on the token request and on every API call", async () => {
+    const polaris = new PolarisClient(connection);
+    await polaris.listCatalogs();
+    await polaris.listPrincipals();
+    expect(proxy.requests.length).toBe(3);
+    expect(proxy.requests.map((request) => request.realm)).toEqual(["POLARIS", "POLARIS", "POLARIS"]);
+    expect(proxy.requests.filter((request) => request.authorized).map((request) => request.path)).toEqual([
+      "/api/management/v1/catalogs",
+      "/api/management/v1/principals",
+    ]);
+  });
+
+  it("fails with Polaris' realm error when the realm is wrong, proving the header reaches the server", async () => {
+    const error = await new PolarisClient({ ...connection, realm: "NO_SUCH_REALM" })
+      .listCatalogs()
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(PolarisApiError);
+    expect(error).toMatchObject({
+      status: 404,
+      operation: "request a token",
+      entity: "for client root",
+      polarisType: "MissingOrInvalidRealm",
+    });
+    expect(proxy.requests.map((request) => request.realm)).toEqual(["NO_SUCH_REALM"]);
+  });
+
+  it("reports a wrong secret as a 401 on the token request, without the secret, and retries nothing", async () => {
+    const wrongSecret = "wrong-secret-8c1d2e";
+    const error = await new PolarisClient({ ...connection, clientSecret: wrongSecret })
+      .listCatalogs()
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(PolarisApiError);
+    expect(error.status).toBe(401);
+    expect(error.message).toMatch(/^request a token for client root: 401 Unauthorized: unauthorized_client/);
+    expect(error.message).not.toContain(wrongSecret);
+    expect(proxy.count()).toBe(1);
+  });
+});
