@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { PolarisConnection, PolarisServerArgs } from "./polaris-server/args";
 import {
   bootstrapPodSpec,
   JDBC_SECRET_KEYS,
@@ -11,16 +12,8 @@ import {
   TOKEN_BROKER_KEY_DIR,
 } from "./polaris-server/containers";
 import { createExternalAccess } from "./polaris-server/external-access";
-import { type PolarisNetworkPeer, polarisIngressRules } from "./polaris-server/network-policy";
-import {
-  contentDigest,
-  type FeatureFlagValue,
-  type PolarisPersistenceType,
-  type PolarisStorageType,
-  polarisProperties,
-  type QuarkusLogLevel,
-  renderProperties,
-} from "./polaris-server/properties";
+import { polarisIngressRules } from "./polaris-server/network-policy";
+import { contentDigest, polarisProperties, renderProperties } from "./polaris-server/properties";
 import {
   API_PORT,
   DEFAULT_RESOURCES,
@@ -29,6 +22,7 @@ import {
   resolvePolarisSettings,
 } from "./polaris-server/settings";
 
+export type * from "./polaris-server/args";
 export type { PolarisNetworkPeer } from "./polaris-server/network-policy";
 export type {
   FeatureFlagValue,
@@ -36,156 +30,6 @@ export type {
   PolarisStorageType,
   QuarkusLogLevel,
 } from "./polaris-server/properties";
-
-/** The PostgreSQL database behind `persistence: "relational-jdbc"`: an existing Secret, or the values. */
-export interface PolarisJdbcArgs {
-  /** An existing Secret with keys `jdbcUrl`, `username` and `password`. Excludes the three fields below. */
-  readonly existingSecretName?: pulumi.Input<string>;
-  /** JDBC URL, e.g. `jdbc:postgresql://db.example.internal:5432/polaris`. Stored in a Secret. */
-  readonly url?: pulumi.Input<string>;
-  /** Database user. Stored in a Secret. */
-  readonly username?: pulumi.Input<string>;
-  /** Database password; pass it as a secret (`pulumi.secret` or secret config). Stored in a Secret. */
-  readonly password?: pulumi.Input<string>;
-}
-
-/** An RSA key pair that every replica signs and checks tokens with. */
-export interface PolarisTokenBrokerArgs {
-  /** Existing Secret in the namespace holding the PEM-encoded key pair. */
-  readonly secretName: pulumi.Input<string>;
-  /** Key of the public key in that Secret. @default "public.pem" */
-  readonly publicKeyKey?: string;
-  /** Key of the private key in that Secret. @default "private.pem" */
-  readonly privateKeyKey?: string;
-}
-
-/** CPU-based horizontal autoscaling, used only when `replicas` > 1 (`replicas` is the minimum). */
-export interface PolarisAutoscalingArgs {
-  /** Most replicas the autoscaler may run. @default twice `replicas` */
-  readonly maxReplicas?: number;
-  /** Average CPU use, in percent of the request, that the autoscaler aims for. @default 75 */
-  readonly targetCpuUtilization?: number;
-}
-
-export interface PolarisComputeResources {
-  readonly cpu?: pulumi.Input<string>;
-  readonly memory?: pulumi.Input<string>;
-}
-
-export interface PolarisResourcesArgs {
-  /** @default { cpu: "250m", memory: "1Gi" } */
-  readonly requests?: PolarisComputeResources;
-  /** @default { cpu: "2", memory: "1Gi" } */
-  readonly limits?: PolarisComputeResources;
-}
-
-/**
- * Which pods may reach Polaris. By default the API port (8181) is open to every source, because the API
- * authenticates every call and an ingress controller lives in a namespace this component cannot know; the
- * management port (8182: health, metrics) admits no pod at all, only the kubelet's probes.
- */
-export interface PolarisNetworkPolicyArgs {
-  /** Create the NetworkPolicy. Turn off only when the cluster's policy is managed elsewhere. @default true */
-  readonly enabled?: boolean;
-  /** Who may call the API port 8181. @default "all" */
-  readonly apiClients?: "all" | readonly PolarisNetworkPeer[];
-  /** Who may reach the management port 8182, such as a Prometheus namespace. @default [] (probes only) */
-  readonly managementClients?: readonly PolarisNetworkPeer[];
-}
-
-export interface PolarisIngressArgs {
-  /** Host name clients use, e.g. `polaris.example.com`. Required with `tlsSecretName`. @default any host */
-  readonly host?: pulumi.Input<string>;
-  /** Secret with the TLS certificate for `host`. Without it the Ingress serves plain HTTP. @default none */
-  readonly tlsSecretName?: pulumi.Input<string>;
-  /** IngressClass to use. @default the cluster's default class */
-  readonly className?: pulumi.Input<string>;
-  /** Annotations for the ingress controller, e.g. cert-manager's issuer. @default {} */
-  readonly annotations?: Record<string, pulumi.Input<string>>;
-}
-
-/** A LoadBalancer Service for the API port only (the management port stays in the cluster). */
-export interface PolarisLoadBalancerArgs {
-  /** Annotations for the cloud's load-balancer controller. @default {} */
-  readonly annotations?: Record<string, pulumi.Input<string>>;
-  /** Client IP ranges the load balancer admits. @default every address */
-  readonly sourceRanges?: pulumi.Input<string>[];
-}
-
-/** AWS settings for Polaris' own S3/STS calls. */
-export interface PolarisAwsArgs {
-  /** Region for the AWS SDK inside Polaris. @default the SDK's own lookup (IRSA sets it on EKS) */
-  readonly region?: pulumi.Input<string>;
-  /** Static access key, for S3 emulators; prefer `roleArn` (IRSA) on AWS. Stored in a Secret. @default none */
-  readonly accessKeyId?: pulumi.Input<string>;
-  /** Static secret key, paired with `accessKeyId`. Stored in a Secret. @default none */
-  readonly secretAccessKey?: pulumi.Input<string>;
-}
-
-export interface PolarisServerArgs {
-  /**
-   * Namespace to run in. With `createNamespace` it is created; otherwise it must exist.
-   * @default the component name when `createNamespace` is true, otherwise "default"
-   */
-  readonly namespace?: pulumi.Input<string>;
-  /** Create the namespace, labelled to enforce the "restricted" Pod Security Standard. @default false */
-  readonly createNamespace?: boolean;
-  /** Server image, pinned by tag or digest. @default "apache/polaris:1.8.0" */
-  readonly image?: string;
-  /** Admin-tool image for the bootstrap Job (JDBC only). @default "apache/polaris-admin-tool:<tag of image>" */
-  readonly adminToolImage?: string;
-  /** The realm Polaris serves and bootstraps. @default "POLARIS" */
-  readonly realm?: string;
-  /** Client id of the root principal; its secret is generated. @default "root" */
-  readonly rootClientId?: string;
-  /** Metastore: "in-memory" (lost on restart; local use) or "relational-jdbc" (PostgreSQL). @default "in-memory" */
-  readonly persistence?: PolarisPersistenceType;
-  /** Database connection; required with `persistence: "relational-jdbc"`. @default none */
-  readonly jdbc?: PolarisJdbcArgs;
-  /** Number of replicas; more than 1 needs JDBC and `tokenBroker`, and adds a PDB and an HPA. @default 1 */
-  readonly replicas?: number;
-  /** Shared token-signing keys; required when `replicas` > 1. @default keys generated per replica */
-  readonly tokenBroker?: PolarisTokenBrokerArgs;
-  /** Autoscaler limits when `replicas` > 1. @default { maxReplicas: 2 * replicas, targetCpuUtilization: 75 } */
-  readonly autoscaling?: PolarisAutoscalingArgs;
-  /** Container resources. @default requests { cpu: "250m", memory: "1Gi" }, limits { cpu: "2", memory: "1Gi" } */
-  readonly resources?: PolarisResourcesArgs;
-  /** Root log level (`quarkus.log.level`). @default "INFO" */
-  readonly logLevel?: QuarkusLogLevel;
-  /** Storage types catalogs may use; "FILE" also allows insecure storage (tests only). @default ["S3"] */
-  readonly supportedStorageTypes?: readonly PolarisStorageType[];
-  /** Further Polaris feature flags, such as S3 endpoint settings, written as `polaris.features."NAME"`. @default {} */
-  readonly featureFlags?: Readonly<Record<string, FeatureFlagValue>>;
-  /** Further Quarkus/Polaris properties; they may not redefine one this component sets. @default {} */
-  readonly additionalProperties?: Readonly<Record<string, string>>;
-  /** IAM role for the ServiceAccount (IRSA, annotation `eks.amazonaws.com/role-arn`). @default none */
-  readonly roleArn?: pulumi.Input<string>;
-  /** AWS SDK settings for Polaris itself. @default none */
-  readonly aws?: PolarisAwsArgs;
-  /** Who may reach the pods. @default API open to all sources, management port to probes only */
-  readonly networkPolicy?: PolarisNetworkPolicyArgs;
-  /** An Ingress for the API (port 8181). Excludes `loadBalancer`. @default none */
-  readonly ingress?: PolarisIngressArgs;
-  /** A LoadBalancer Service for the API. Excludes `ingress`. @default none */
-  readonly loadBalancer?: PolarisLoadBalancerArgs;
-  /**
-   * Base URL at which `pulumi up` reaches Polaris when neither the Ingress nor the load balancer gives it,
-   * e.g. "http://localhost:8181" through `kubectl port-forward` or a kind port mapping.
-   * @default from the Ingress or load balancer, else the in-cluster URL
-   */
-  readonly externalUri?: pulumi.Input<string>;
-}
-
-/** What Polaris management resources need to call the server as the root principal. */
-export interface PolarisConnection {
-  /** Base URL of the server, no path: the management API is `${uri}/api/management/v1`. */
-  uri: string;
-  realm: string;
-  clientId: string;
-  clientSecret: string;
-  /** OAuth2 scope to request: every principal role of the root principal. */
-  scope: "PRINCIPAL_ROLE:ALL";
-}
 
 /**
  * Apache Polaris on Kubernetes: namespace (optional), ServiceAccount (IRSA-ready), generated root

@@ -42,7 +42,7 @@ describe("the real pulumi CLI runs a lazily loading dynamic provider on a file b
     const marker = state.deployment.resources?.find((r) => r.type === DYNAMIC_TYPE);
     expect(marker, "the MarkerFile resource is in state").toBeDefined();
     const provider = String(marker?.inputs?.__provider ?? "");
-    expect(provider).toContain("polaris-pulumi/testing/marker-file");
+    expect(provider).toContain("smoke-program/marker-file-provider.js");
     // Nothing but the module path is captured: no zod, no undici, no file-system module text.
     expect(provider).not.toMatch(/zod|undici|readFile/);
     console.info(`serialized __provider: ${provider.length} bytes`);

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PolarisIngressArgs, PolarisLoadBalancerArgs } from "../polaris-server";
+import type { PolarisIngressArgs, PolarisLoadBalancerArgs } from "./args";
 import { PORT_NAMES } from "./containers";
 import { API_PORT } from "./settings";
 

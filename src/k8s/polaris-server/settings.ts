@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { PolarisServerArgs } from "../polaris-server";
+import type { PolarisServerArgs } from "./args";
 import { type ApiClients, type PolarisNetworkPeer, peerProblem } from "./network-policy";
 import {
   MANAGED_FEATURE_FLAGS,

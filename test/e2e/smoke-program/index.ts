@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { MarkerFile } from "../../../src/testing/marker-file-resource";
+import { MarkerFile } from "./marker-file";
 
 const config = new pulumi.Config();
 if (config.getBoolean("fail")) {

@@ -1,5 +1,6 @@
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../dynamic/lazy-provider";
+import { lazyProvider } from "../../../src/dynamic/lazy-provider";
 
 export interface MarkerFileArgs {
   /** Absolute path of the file to own. Changing it replaces the resource. */
@@ -8,7 +9,7 @@ export interface MarkerFileArgs {
   readonly content: pulumi.Input<string>;
 }
 
-/** A file on the local disk, managed by a lazily loading dynamic provider. Used by the smoke test. */
+/** A file on the local disk, managed through the library's lazily loading provider. Used by the smoke test. */
 export class MarkerFile extends pulumi.dynamic.Resource {
   declare readonly path: pulumi.Output<string>;
   declare readonly content: pulumi.Output<string>;
@@ -16,7 +17,7 @@ export class MarkerFile extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: MarkerFileArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      lazyProvider("polaris-pulumi/testing/marker-file"),
+      lazyProvider(join(__dirname, "marker-file-provider.js")),
       name,
       { path: args.path, content: args.content, sha256: undefined },
       opts,

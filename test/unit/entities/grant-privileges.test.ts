@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PRIVILEGES_BY_LEVEL, privilegeProblem } from "../../../src/grants/privileges";
+import { PRIVILEGES_BY_LEVEL, privilegeProblem } from "../../../src/entities/grant-privileges";
 
 describe("privileges per grant level, from the management API spec", () => {
   it("accepts the reference platform's catalog privileges and the data privileges at namespace level", () => {
