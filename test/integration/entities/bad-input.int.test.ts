@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as catalog from "../../../src/entities/catalog";
 import * as catalogRole from "../../../src/entities/catalog-role";
 import * as catalogRoleAssignment from "../../../src/entities/catalog-role-assignment";
+import * as grant from "../../../src/entities/grant";
+import * as grantSet from "../../../src/entities/grant-set";
 import * as namespace from "../../../src/entities/namespace";
 import * as principal from "../../../src/entities/principal";
 import * as principalRole from "../../../src/entities/principal-role";
@@ -211,6 +213,116 @@ describe("bad input is refused before any request", () => {
       () => ({ connection: { uri: connection.uri, clientId: "root" }, owner: "o", name: "r" }),
       "connection.clientSecret",
       /clientSecret is required/,
+    ],
+    [
+      "an unknown privilege, with a suggestion",
+      grant,
+      () => ({
+        connection,
+        catalog: "c",
+        catalogRole: "r",
+        grant: { type: "table", namespace: ["a"], table: "t", privilege: "TABLE_READ_DTA" },
+      }),
+      "grant.privilege",
+      /did you mean TABLE_READ_DATA/,
+    ],
+    [
+      "a privilege at the wrong level",
+      grant,
+      () => ({
+        connection,
+        catalog: "c",
+        catalogRole: "r",
+        grant: { type: "table", namespace: ["a"], table: "t", privilege: "NAMESPACE_CREATE" },
+      }),
+      "grant.privilege",
+      /NAMESPACE_CREATE is not a table-level privilege; Polaris grants it at the catalog, namespace levels/,
+    ],
+    [
+      "a table grant without a namespace",
+      grant,
+      () => ({
+        connection,
+        catalog: "c",
+        catalogRole: "r",
+        grant: { type: "table", table: "t", privilege: "TABLE_READ_DATA" },
+      }),
+      "grant.namespace",
+      /needs the namespace that holds the table/,
+    ],
+    [
+      "a table grant without the table",
+      grant,
+      () => ({
+        connection,
+        catalog: "c",
+        catalogRole: "r",
+        grant: { type: "table", namespace: ["a"], privilege: "TABLE_READ_DATA" },
+      }),
+      "grant.table",
+      /needs the table's name/,
+    ],
+    [
+      "a view name on a namespace grant",
+      grant,
+      () => ({
+        connection,
+        catalog: "c",
+        catalogRole: "r",
+        grant: { type: "namespace", namespace: ["a"], view: "v", privilege: "NAMESPACE_LIST" },
+      }),
+      "grant.view",
+      /belongs to view grants/,
+    ],
+    [
+      "a catalog grant with a namespace",
+      grant,
+      () => ({
+        connection,
+        catalog: "c",
+        catalogRole: "r",
+        grant: { type: "catalog", namespace: ["a"], privilege: "CATALOG_MANAGE_CONTENT" },
+      }),
+      "grant.namespace",
+      /has no namespace/,
+    ],
+    [
+      "an unknown grant type",
+      grant,
+      () => ({ connection, catalog: "c", catalogRole: "r", grant: { type: "column", privilege: "X" } }),
+      "grant.type",
+      /one of catalog, namespace, table, view, policy/,
+    ],
+    [
+      "a catalog_admin system grant declared",
+      grant,
+      () => ({
+        connection,
+        catalog: "c",
+        catalogRole: "catalog_admin",
+        grant: { type: "catalog", privilege: "CATALOG_MANAGE_ACCESS" },
+      }),
+      "grant",
+      /holds catalog:CATALOG_MANAGE_ACCESS from Polaris/,
+    ],
+    [
+      "an empty authoritative set",
+      grantSet,
+      () => ({ connection, catalog: "c", catalogRole: "r", grants: {} }),
+      "grants",
+      /at least one grant; to revoke them all, delete the resource/,
+    ],
+    [
+      "a set entry under the wrong key",
+      grantSet,
+      () => ({
+        connection,
+        catalog: "c",
+        catalogRole: "r",
+        grants: { x: { type: "catalog", privilege: "CATALOG_MANAGE_CONTENT" } },
+      }),
+      "grants.x",
+      /must be catalog:CATALOG_MANAGE_CONTENT/,
     ],
   ];
 

@@ -1,0 +1,10 @@
+/**
+ * Management as code: dynamic resources for Polaris entities, run by the Pulumi engine through providers
+ * that load this library's entity modules by name (src/entities), over the REST client (src/polaris/client).
+ */
+export * from "./dynamic/assignments";
+export * from "./dynamic/catalog";
+export type { ManagementArgs, PolarisConnectionArgs } from "./dynamic/management-resource";
+export * from "./dynamic/namespace";
+export * from "./dynamic/principal";
+export * from "./dynamic/roles";
