@@ -4,6 +4,13 @@
  */
 export * from "./dynamic/assignments";
 export * from "./dynamic/catalog";
+export {
+  CatalogGrant,
+  type CatalogGrantArgs,
+  CatalogGrantSet,
+  type CatalogGrantSetArgs,
+  type GrantArgs,
+} from "./dynamic/grants";
 export type { ManagementArgs, PolarisConnectionArgs } from "./dynamic/management-resource";
 export * from "./dynamic/namespace";
 export * from "./dynamic/principal";

@@ -43,18 +43,18 @@ function locations(storageType: StorageType) {
     });
 }
 
-const awsArn = (service: string) =>
+export const awsArn = (service: string) =>
   z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an AWS ${service.toUpperCase()} ARN`);
+
+export const awsRegion = () =>
+  z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as us-east-1");
 
 const s3 = z.strictObject({
   storageType: z.literal("S3"),
   allowedLocations: locations("S3"),
   roleArn: awsArn("iam").optional(),
   externalId: z.string().min(2).max(1224).optional(),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as us-east-1")
-    .optional(),
+  region: awsRegion().optional(),
   endpoint: z.url({ protocol: /^https?$/ }).optional(),
   endpointInternal: z.url({ protocol: /^https?$/ }).optional(),
   stsEndpoint: z.url({ protocol: /^https?$/ }).optional(),

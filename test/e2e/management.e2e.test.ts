@@ -66,11 +66,44 @@ describe("management resources through the real pulumi CLI", () => {
     await sandbox(["stop", "--instance", instance]);
   });
 
-  it("up creates every entity, in dependency order", async () => {
-    const result = await timed("up (11 resources)", () =>
-      workspace.mustRun(["up", "--yes", "--skip-preview"]),
+  /** The refresh/up lines for dynamic resources: "~ Namespace demo.gold", "- CatalogGrant reader-list-demo". */
+  function changedResources(output: string): string[] {
+    return [
+      ...output.matchAll(
+        /^\s*([+~-])\s+pulumi-nodejs:dynamic\/polaris:(\w+) (\S+) (?:created|updated|deleted)/gm,
+      ),
+    ]
+      .map((match) => `${match[1]} ${match[2]} ${match[3]}`)
+      .sort();
+  }
+
+  async function stackOutput(name: string): Promise<string> {
+    return (await workspace.mustRun(["stack", "output", name, "--show-secrets"])).stdout.trim();
+  }
+
+  async function grantsOf(role: string): Promise<string[]> {
+    const reply = await call<{ grants: { type: string; privilege: string; namespace?: string[] }[] }>(
+      root,
+      "GET",
+      `/catalogs/${prefix}demo_catalog/catalog-roles/${role}/grants`,
     );
-    expect(result.stdout).toMatch(/\+ 11 created/);
+    return reply.body.grants
+      .map((g) => [g.type, ...(g.namespace ? [g.namespace.join(".")] : []), g.privilege].join(":"))
+      .sort();
+  }
+
+  let catalogAdminGrants: string[];
+
+  it("up creates every entity, in dependency order", async () => {
+    const before = accessLog(instance);
+    const result = await timed("up", () => workspace.mustRun(["up", "--yes", "--skip-preview"]));
+    expect(result.stdout).toMatch(/\+ 15 created/);
+    const requests = requestsSince(before, accessLog(instance));
+    process.stderr.write(
+      `requests on up: ${requests.all.length} (${requests.writes.length} writes, ${requests.tokens} token)\n`,
+    );
+    expect(requests.tokens, "one token for the whole run").toBe(1);
+
     const catalog = `${prefix}demo_catalog`;
     expect((await call(root, "GET", `/catalogs/${catalog}`)).status).toBe(200);
     const children = await call<{ namespaces: string[][] }>(
@@ -88,24 +121,32 @@ describe("management resources through the real pulumi CLI", () => {
       `/principal-roles/${prefix}data_engineer/catalog-roles/${catalog}`,
     );
     expect(roles.body.roles.map((role) => role.name)).toEqual(["demo_data_admin"]);
+    expect(await grantsOf("demo_data_admin")).toEqual([
+      "catalog:CATALOG_MANAGE_CONTENT",
+      "namespace:demo.gold:TABLE_READ_DATA",
+      "namespace:demo.gold:TABLE_WRITE_DATA",
+    ]);
+    expect(await grantsOf("demo_reader")).toEqual([
+      "namespace:demo.gold:TABLE_READ_DATA",
+      "namespace:demo:NAMESPACE_LIST",
+    ]);
+    catalogAdminGrants = await grantsOf("catalog_admin");
 
-    const id = (
-      await workspace.mustRun(["stack", "output", "engineerClientId", "--show-secrets"])
-    ).stdout.trim();
-    const secret = (
-      await workspace.mustRun(["stack", "output", "engineerClientSecret", "--show-secrets"])
-    ).stdout.trim();
+    const id = await stackOutput("engineerClientId");
+    const secret = await stackOutput("engineerClientSecret");
     expect((await requestToken(id, secret, instance)).status, "the engineer's credentials work").toBe(200);
   });
 
-  it("on an unchanged stack: preview --expect-no-changes exits 0, and a second up writes nothing", async () => {
+  it("on an unchanged stack: preview --expect-no-changes exits 0, and a second up sends no request", async () => {
     const before = accessLog(instance);
     const preview = await timed("no-op preview", () =>
       workspace.run(["preview", "--expect-no-changes", "--json"]),
     );
     jsonOutputs.push(preview.stdout);
     expect(preview.code, preview.stdout + preview.stderr).toBe(0);
-    const up = await workspace.mustRun(["up", "--yes", "--expect-no-changes", "--json"]);
+    const up = await timed("no-op up", () =>
+      workspace.mustRun(["up", "--yes", "--expect-no-changes", "--json"]),
+    );
     jsonOutputs.push(up.stdout);
     const requests = requestsSince(before, accessLog(instance));
     expect(requests.writes, "0 non-GET requests").toEqual([]);
@@ -115,6 +156,134 @@ describe("management resources through the real pulumi CLI", () => {
     process.stderr.write(
       `requests on the no-op preview and up: ${requests.all.length} (${requests.tokens} token)\n`,
     );
+  });
+
+  it("a change to the authoritative set previews exactly the grants added and removed", async () => {
+    await workspace.setConfig("adminGrants", "b");
+    const preview = await workspace.mustRun(["preview", "--diff"]);
+    // The set is a map keyed by grant id, so the CLI's own diff names exactly the grants that change.
+    const changed = [
+      ...preview.stdout.matchAll(/^\s*([+-]) ((?:catalog|namespace|table|view|policy):\S+?)\s*: \{/gm),
+    ];
+    expect(changed.map((match) => `${match[1]} ${match[2]}`)).toEqual([
+      "- namespace:demo.gold:TABLE_WRITE_DATA",
+      "+ namespace:demo.silver:TABLE_READ_DATA",
+    ]);
+    expect(preview.stdout).toMatch(/~ 1 to update/);
+    await workspace.mustRun(["up", "--yes", "--skip-preview"]);
+    expect(await grantsOf("demo_data_admin")).toEqual([
+      "catalog:CATALOG_MANAGE_CONTENT",
+      "namespace:demo.gold:TABLE_READ_DATA",
+      "namespace:demo.silver:TABLE_READ_DATA",
+    ]);
+  });
+
+  it("refresh reports exactly the drift made out of band, up restores it, and the stack is clean again", async () => {
+    const catalog = `${prefix}demo_catalog`;
+    await call(root, "POST", `/api/catalog/v1/${catalog}/namespaces/demo%1Fgold/properties`, {
+      updates: { classification: "public" },
+    });
+    await call(root, "POST", `/catalogs/${catalog}/catalog-roles/demo_reader/grants`, {
+      grant: { type: "namespace", namespace: ["demo"], privilege: "NAMESPACE_LIST" },
+    });
+    await call(root, "PUT", `/catalogs/${catalog}/catalog-roles/demo_data_admin/grants`, {
+      grant: { type: "catalog", privilege: "CATALOG_READ_PROPERTIES" },
+    });
+    expect((await call(root, "DELETE", `/principal-roles/${prefix}data_engineer`)).status).toBe(204);
+
+    const before = accessLog(instance);
+    const refresh = await timed("refresh", () => workspace.mustRun(["refresh", "--yes", "--skip-preview"]));
+    const requests = requestsSince(before, accessLog(instance));
+    process.stderr.write(
+      `requests on refresh: ${requests.all.length} (${requests.writes.length} writes, ${requests.tokens} token)\n`,
+    );
+    expect(
+      requests.writes.filter((r) => !r.path.endsWith("/oauth/tokens")),
+      "refresh only reads",
+    ).toEqual([]);
+    expect(changedResources(refresh.stdout)).toEqual([
+      "- CatalogGrant reader-list-demo",
+      "- CatalogRoleAssignment demo_data_admin-to-data_engineer",
+      "- PrincipalRole data_engineer",
+      "- PrincipalRoleAssignment engineer-data_engineer",
+      "~ CatalogGrantSet demo_data_admin-grants",
+      "~ Namespace demo.gold",
+    ]);
+    const id = await stackOutput("engineerClientId");
+    const secret = await stackOutput("engineerClientSecret");
+    expect(
+      (await requestToken(id, secret, instance)).status,
+      "the stored secret still works after refresh",
+    ).toBe(200);
+
+    const up = await workspace.mustRun(["up", "--yes", "--skip-preview"]);
+    expect(changedResources(up.stdout)).toEqual([
+      "+ CatalogGrant reader-list-demo",
+      "+ CatalogRoleAssignment demo_data_admin-to-data_engineer",
+      "+ PrincipalRole data_engineer",
+      "+ PrincipalRoleAssignment engineer-data_engineer",
+      "~ CatalogGrantSet demo_data_admin-grants",
+      "~ Namespace demo.gold",
+    ]);
+    expect(await grantsOf("demo_data_admin")).not.toContain("catalog:CATALOG_READ_PROPERTIES");
+    const clean = await workspace.run(["preview", "--expect-no-changes"]);
+    expect(clean.code, clean.stdout).toBe(0);
+  });
+
+  it("a table grant whose table was dropped: refresh shows the grant gone, and up says the table is missing", async () => {
+    const catalog = `${prefix}demo_catalog`;
+    const created = await call(root, "POST", `/api/catalog/v1/${catalog}/namespaces/demo%1Fgold/tables`, {
+      name: "orders",
+      schema: {
+        type: "struct",
+        "schema-id": 0,
+        fields: [{ id: 1, name: "id", required: true, type: "long" }],
+      },
+    });
+    expect(created.status).toBe(200);
+    await workspace.setConfig("tableGrant", "orders");
+    await workspace.mustRun(["up", "--yes", "--skip-preview"]);
+    expect(await grantsOf("demo_reader")).toContain("table:demo.gold:TABLE_READ_DATA");
+
+    expect(
+      (await call(root, "DELETE", `/api/catalog/v1/${catalog}/namespaces/demo%1Fgold/tables/orders`)).status,
+    ).toBe(204);
+    const refresh = await workspace.mustRun(["refresh", "--yes", "--skip-preview"]);
+    expect(changedResources(refresh.stdout)).toEqual(["- CatalogGrant reader-read-table"]);
+    const up = await workspace.run(["up", "--yes", "--skip-preview"]);
+    expect(up.code).not.toBe(0);
+    expect(up.stdout + up.stderr).toMatch(
+      /table demo\.gold\.orders in catalog .* does not exist\. Create it first/,
+    );
+    await workspace.mustRun(["config", "rm", "tableGrant"]);
+    await workspace.mustRun(["up", "--yes", "--skip-preview"]);
+  });
+
+  it("destroy refuses a namespace that still holds a table, saying what to do", async () => {
+    const catalog = `${prefix}demo_catalog`;
+    await call(root, "POST", `/api/catalog/v1/${catalog}/namespaces/demo%1Fsilver/tables`, {
+      name: "leftover",
+      schema: {
+        type: "struct",
+        "schema-id": 0,
+        fields: [{ id: 1, name: "id", required: true, type: "long" }],
+      },
+    });
+    const destroy = await timed("refused destroy", () =>
+      workspace.run(["destroy", "--yes", "--skip-preview"]),
+    );
+    expect(destroy.code).not.toBe(0);
+    expect(destroy.stdout + destroy.stderr).toMatch(
+      /namespace demo\.silver in catalog .* is not empty.*Drop its tables/s,
+    );
+    const dropped = await call(
+      root,
+      "DELETE",
+      `/api/catalog/v1/${catalog}/namespaces/demo%1Fsilver/tables/leftover`,
+    );
+    expect(dropped.status).toBe(204);
+    const restore = await workspace.mustRun(["up", "--yes", "--skip-preview"]);
+    expect(restore.code).toBe(0);
   });
 
   it("rotating the management credentials changes no entity; refresh then uses the new ones", async () => {
@@ -180,6 +349,9 @@ describe("management resources through the real pulumi CLI", () => {
   });
 
   it("destroy leaves none of the stack's entities", async () => {
+    expect(await grantsOf("catalog_admin"), "catalog_admin's grants are as Polaris made them").toEqual(
+      catalogAdminGrants,
+    );
     await timed("destroy", () => workspace.mustRun(["destroy", "--yes", "--skip-preview"]));
     expect((await call(root, "GET", `/catalogs/${prefix}demo_catalog`)).status).toBe(404);
     expect((await call(root, "GET", `/principals/${prefix}engineer`)).status).toBe(404);

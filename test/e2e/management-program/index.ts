@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CatalogRoleAssignment, PrincipalRoleAssignment } from "../../../src/dynamic/assignments";
 import { Catalog } from "../../../src/dynamic/catalog";
+import { CatalogGrant, CatalogGrantSet, type GrantArgs } from "../../../src/dynamic/grants";
 import { Namespace } from "../../../src/dynamic/namespace";
 import { Principal } from "../../../src/dynamic/principal";
 import { CatalogRole, PrincipalRole } from "../../../src/dynamic/roles";
@@ -52,6 +53,58 @@ new CatalogRoleAssignment("demo_data_admin-to-data_engineer", {
   catalogRole: dataAdmin.name,
   principalRole: engineerRole.name,
 });
+
+// The authoritative set of demo_data_admin; config `adminGrants: b` swaps one grant for another, so a
+// preview shows exactly one grant added and one removed.
+const variant: GrantArgs[] =
+  config.get("adminGrants") === "b"
+    ? [{ type: "namespace", namespace: ["demo", "silver"], privilege: "TABLE_READ_DATA" }]
+    : [{ type: "namespace", namespace: ["demo", "gold"], privilege: "TABLE_WRITE_DATA" }];
+new CatalogGrantSet("demo_data_admin-grants", {
+  catalog: catalog.name,
+  catalogRole: dataAdmin.name,
+  grants: pulumi
+    .all([gold.levels, silver.levels])
+    .apply(() => [
+      { type: "catalog", privilege: "CATALOG_MANAGE_CONTENT" },
+      { type: "namespace", namespace: ["demo", "gold"], privilege: "TABLE_READ_DATA" },
+      ...variant,
+    ]),
+});
+
+// A reader role with additive grants, one per resource.
+const reader = new CatalogRole("demo_reader", { catalog: catalog.name, name: "demo_reader" });
+new CatalogGrant("reader-list-demo", {
+  catalog: catalog.name,
+  catalogRole: reader.name,
+  grant: demo.levels.apply((levels) => ({
+    type: "namespace",
+    namespace: levels,
+    privilege: "NAMESPACE_LIST",
+  })),
+});
+new CatalogGrant("reader-read-gold", {
+  catalog: catalog.name,
+  catalogRole: reader.name,
+  grant: gold.levels.apply((levels) => ({
+    type: "namespace",
+    namespace: levels,
+    privilege: "TABLE_READ_DATA",
+  })),
+});
+const tableGrant = config.get("tableGrant");
+if (tableGrant) {
+  new CatalogGrant("reader-read-table", {
+    catalog: catalog.name,
+    catalogRole: reader.name,
+    grant: gold.levels.apply((levels) => ({
+      type: "table",
+      namespace: levels,
+      table: tableGrant,
+      privilege: "TABLE_READ_DATA",
+    })),
+  });
+}
 
 const engineer = new Principal("engineer", {
   name: `${prefix}engineer`,

@@ -1,5 +1,9 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as catalog from "../../../src/entities/catalog";
+import { clientFor, resolveConnection } from "../../../src/entities/shared/connection";
+import { convergeProperties } from "../../../src/entities/shared/versioned-update";
 import { passed, sandboxConnection } from "../../support/entities";
 import { motoWarehouse } from "../../support/moto-warehouse";
 import { call, type PolarisSession, session, uniqueName } from "../../support/polaris";
@@ -146,5 +150,60 @@ describe("catalog entity", () => {
     await expect(
       catalog.diff!(created.id, created.outs!, { ...inputs, storage: otherAccount, allowReplace: true }),
     ).rejects.toThrow(/would drop 1 namespace\(s\) \(keep\)/);
+  });
+
+  it("retries a versioned update once, on a fresh version, when someone else changed the entity in between", async () => {
+    const inputs = await declared();
+    await catalog.create(inputs);
+    const polaris = clientFor(resolveConnection(inputs.connection));
+    const stale = await polaris.getCatalog(inputs.name);
+    const outside = await call<{ entityVersion: number; properties: Record<string, string> }>(
+      root,
+      "GET",
+      `/catalogs/${inputs.name}`,
+    );
+    await call(root, "PUT", `/catalogs/${inputs.name}`, {
+      currentEntityVersion: outside.body.entityVersion,
+      properties: { ...outside.body.properties, "set-by-ops": "yes" },
+    });
+
+    const versions: number[] = [];
+    const result = await convergeProperties(
+      stale,
+      () => polaris.getCatalog(inputs.name),
+      { previous: inputs.properties, declared: { team: "data" }, owner: inputs.owner },
+      (version, properties) => {
+        versions.push(version);
+        return polaris.updateCatalog(inputs.name, { currentEntityVersion: version, properties });
+      },
+    );
+    expect(versions, "a stale write, then one on the fresh version").toEqual([
+      stale.entityVersion,
+      stale.entityVersion! + 1,
+    ]);
+    expect(result.properties?.team).toBe("data");
+    expect(result.properties?.["set-by-ops"], "the outside change to an undeclared key survives").toBe("yes");
+  });
+
+  it("sees drift made with the official polaris CLI", async () => {
+    const inputs = await declared();
+    const created = await catalog.create(inputs);
+    const endpoints = readEndpoints();
+    await promisify(execFile)(`${endpoints.SANDBOX_VENV}/bin/polaris`, [
+      "--base-url",
+      endpoints.POLARIS_URI!,
+      "--client-id",
+      endpoints.POLARIS_CLIENT_ID!,
+      "--client-secret",
+      endpoints.POLARIS_CLIENT_SECRET!,
+      "catalogs",
+      "update",
+      inputs.name,
+      "--set-property",
+      "team=changed-by-cli",
+    ]);
+    const read = await catalog.read!(created.id, created.outs!);
+    expect(read.props!.properties).toEqual({ team: "changed-by-cli" });
+    expect(await catalog.diff!(created.id, read.props!, inputs)).toEqual({ changes: true });
   });
 });
