@@ -33,3 +33,23 @@ export type Namespace = CatalogApi["GetNamespaceResponse"];
 export type UpdateNamespacePropertiesRequest = CatalogApi["UpdateNamespacePropertiesRequest"];
 export type UpdateNamespacePropertiesResponse = CatalogApi["UpdateNamespacePropertiesResponse"];
 export type TokenResponse = CatalogApi["OAuthTokenResponse"];
+
+/**
+ * A policy as Polaris 1.4.1 returns it. `content` is the policy's JSON (or other) text; the server answers
+ * `null` for a description never set, which the client turns into an absent field.
+ */
+export type Policy = CatalogApi["Policy"];
+export type PolicyIdentifier = CatalogApi["PolicyIdentifier"];
+/** A policy that applies to a target, directly (`inherited: false`) or through a parent. */
+export type ApplicablePolicy = CatalogApi["ApplicablePolicy"];
+export type CreatePolicyRequest = CatalogApi["CreatePolicyRequest"];
+/**
+ * Polaris 1.4.1 replaces both `description` and `content`: one left out is cleared (content then fails
+ * validation with "Policy is empty"), and a missing `current-policy-version` is a 500.
+ */
+export type UpdatePolicyRequest = Required<
+  Pick<CatalogApi["UpdatePolicyRequest"], "current-policy-version">
+> &
+  Pick<CatalogApi["UpdatePolicyRequest"], "description" | "content">;
+/** What a policy is attached to: `catalog` (no path), `namespace` (its levels), `table-like` (levels + name). */
+export type PolicyAttachmentTarget = CatalogApi["PolicyAttachmentTarget"];

@@ -58,6 +58,26 @@ export const namespacePropertiesUpdateSchema = z.looseObject({
   missing: z.array(z.string()).nullish(),
 });
 
+export const policySchema = z.looseObject({
+  "policy-type": z.string().min(1),
+  name: z.string().min(1),
+  version: z.number().int(),
+  inheritable: z.boolean(),
+  description: z.string().nullish(),
+  content: z.string().nullish(),
+});
+export const loadPolicySchema = z.looseObject({ policy: policySchema });
+export const policyPageSchema = z.looseObject({
+  identifiers: z.array(z.looseObject({ namespace: namespaceName, name: z.string().min(1) })).optional(),
+  "next-page-token": z.string().nullish(),
+});
+export const applicablePolicyPageSchema = z.looseObject({
+  "applicable-policies": z.array(
+    z.looseObject({ ...policySchema.shape, inherited: z.boolean(), namespace: namespaceName }),
+  ),
+  "next-page-token": z.string().nullish(),
+});
+
 /**
  * `body` as T once `schema` accepts it. T is the generated type of the whole body; the schema checks the part
  * of it that callers rely on.
