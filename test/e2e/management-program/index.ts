@@ -65,7 +65,7 @@ new CatalogGrantSet("demo_data_admin-grants", {
   catalogRole: dataAdmin.name,
   grants: pulumi
     .all([gold.levels, silver.levels])
-    .apply(() => [
+    .apply((): GrantArgs[] => [
       { type: "catalog", privilege: "CATALOG_MANAGE_CONTENT" },
       { type: "namespace", namespace: ["demo", "gold"], privilege: "TABLE_READ_DATA" },
       ...variant,
