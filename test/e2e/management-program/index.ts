@@ -77,7 +77,7 @@ const reader = new CatalogRole("demo_reader", { catalog: catalog.name, name: "de
 new CatalogGrant("reader-list-demo", {
   catalog: catalog.name,
   catalogRole: reader.name,
-  grant: demo.levels.apply((levels) => ({
+  grant: demo.levels.apply((levels): GrantArgs => ({
     type: "namespace",
     namespace: levels,
     privilege: "NAMESPACE_LIST",
@@ -86,7 +86,7 @@ new CatalogGrant("reader-list-demo", {
 new CatalogGrant("reader-read-gold", {
   catalog: catalog.name,
   catalogRole: reader.name,
-  grant: gold.levels.apply((levels) => ({
+  grant: gold.levels.apply((levels): GrantArgs => ({
     type: "namespace",
     namespace: levels,
     privilege: "TABLE_READ_DATA",
@@ -97,7 +97,7 @@ if (tableGrant) {
   new CatalogGrant("reader-read-table", {
     catalog: catalog.name,
     catalogRole: reader.name,
-    grant: gold.levels.apply((levels) => ({
+    grant: gold.levels.apply((levels): GrantArgs => ({
       type: "table",
       namespace: levels,
       table: tableGrant,
