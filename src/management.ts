@@ -13,5 +13,7 @@ export {
 } from "./dynamic/grants";
 export type { ManagementArgs, PolarisConnectionArgs } from "./dynamic/management-resource";
 export * from "./dynamic/namespace";
+export type * from "./dynamic/policy";
+export { Policy, PolicyAttachment } from "./dynamic/policy";
 export * from "./dynamic/principal";
 export * from "./dynamic/roles";

@@ -422,13 +422,9 @@ function explainRefusal(error: unknown, inputs: CatalogInputs): Error | undefine
     : new Error(`catalog "${inputs.name}": ${message}`, { cause: error });
 }
 
-/**
- * A 404 that says the catalog does not exist. Not one about the realm (a server that requires the
- * Polaris-Realm header answers 404 MissingOrInvalidRealm to the token request): taken for "gone", it
- * would drop the catalog from state at refresh, or skip its deletion.
- */
+/** A 404 that says the catalog does not exist (a refused token is a PolarisAuthenticationError instead). */
 function isNotFound(error: unknown): boolean {
-  return isPolarisApiError(error, 404) && error.polarisType !== "MissingOrInvalidRealm";
+  return isPolarisApiError(error, 404);
 }
 
 async function getIfExists(connection: PolarisConnection | undefined, name: string) {

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import {
   type ErrorContext,
   PolarisApiError,
+  PolarisAuthenticationError,
   type PolarisErrorDetails,
   PolarisResponseError,
   PolarisTransportError,
@@ -184,14 +185,29 @@ export class PolarisClient {
 
   /** One authenticated call; the parsed JSON body, or undefined for an empty one. */
   async request(call: PolarisRequest): Promise<unknown> {
-    const token = await this.accessToken();
+    const token = await this.authenticated(call);
     let result = await this.exchange(call, token);
     if (!("failure" in result.last) && result.last.response.status === 401) {
       // The token expired early, or the server restarted with new signing keys: one fresh token, one retry.
       this.tokens.invalidate(this.owner, token);
-      result = await this.exchange(call, await this.accessToken());
+      result = await this.exchange(call, await this.authenticated(call));
     }
     return this.settle(call, result);
+  }
+
+  /**
+   * A token for `call`. A refusal at the token endpoint says nothing about the entity the call is about:
+   * a realm the server does not know answers 404 there, which must never read as "entity not found".
+   */
+  private async authenticated(call: PolarisRequest): Promise<string> {
+    try {
+      return await this.accessToken();
+    } catch (error) {
+      if (error instanceof PolarisApiError) {
+        throw new PolarisAuthenticationError(call, this.connection, error);
+      }
+      throw error;
+    }
   }
 
   // Catalogs

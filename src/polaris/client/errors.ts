@@ -35,6 +35,35 @@ export class PolarisApiError extends Error {
   }
 }
 
+/**
+ * Polaris refused to issue a token, so the call was never made. Not a PolarisApiError on purpose: its 404
+ * (an unknown realm) or 401 must not be read as an answer about the entity.
+ */
+export class PolarisAuthenticationError extends Error {
+  override readonly name = "PolarisAuthenticationError";
+  readonly operation: string;
+  readonly entity: string | undefined;
+  readonly status: number;
+
+  constructor(
+    context: ErrorContext,
+    connection: { uri: string; realm?: string; clientId: string },
+    cause: PolarisApiError,
+  ) {
+    const realm = connection.realm ? ` in realm ${connection.realm}` : " (no realm given)";
+    super(
+      `${subject(context)}: Polaris at ${connection.uri} refused a token to client ${connection.clientId}${realm}: ` +
+        `${cause.status} ${cause.polarisMessage ?? ""}`.trimEnd() +
+        ". Check the connection's realm, clientId and clientSecret (or stack config polaris:realm, polaris:clientId, " +
+        "polaris:clientSecret).",
+      { cause },
+    );
+    this.operation = context.operation;
+    this.entity = context.entity;
+    this.status = cause.status;
+  }
+}
+
 export type TransportFailureReason = "connect" | "timeout" | "reset" | "tls" | "other";
 
 /** No HTTP answer arrived: the connection failed, was reset, or timed out. */

@@ -15,6 +15,7 @@ export {
   type ErrorContext,
   isPolarisApiError,
   PolarisApiError,
+  PolarisAuthenticationError,
   PolarisResponseError,
   PolarisTransportError,
   type TransportFailureReason,

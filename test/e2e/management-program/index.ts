@@ -77,32 +77,38 @@ const reader = new CatalogRole("demo_reader", { catalog: catalog.name, name: "de
 new CatalogGrant("reader-list-demo", {
   catalog: catalog.name,
   catalogRole: reader.name,
-  grant: demo.levels.apply((levels): GrantArgs => ({
-    type: "namespace",
-    namespace: levels,
-    privilege: "NAMESPACE_LIST",
-  })),
+  grant: demo.levels.apply(
+    (levels): GrantArgs => ({
+      type: "namespace",
+      namespace: levels,
+      privilege: "NAMESPACE_LIST",
+    }),
+  ),
 });
 new CatalogGrant("reader-read-gold", {
   catalog: catalog.name,
   catalogRole: reader.name,
-  grant: gold.levels.apply((levels): GrantArgs => ({
-    type: "namespace",
-    namespace: levels,
-    privilege: "TABLE_READ_DATA",
-  })),
+  grant: gold.levels.apply(
+    (levels): GrantArgs => ({
+      type: "namespace",
+      namespace: levels,
+      privilege: "TABLE_READ_DATA",
+    }),
+  ),
 });
 const tableGrant = config.get("tableGrant");
 if (tableGrant) {
   new CatalogGrant("reader-read-table", {
     catalog: catalog.name,
     catalogRole: reader.name,
-    grant: gold.levels.apply((levels): GrantArgs => ({
-      type: "table",
-      namespace: levels,
-      table: tableGrant,
-      privilege: "TABLE_READ_DATA",
-    })),
+    grant: gold.levels.apply(
+      (levels): GrantArgs => ({
+        type: "table",
+        namespace: levels,
+        table: tableGrant,
+        privilege: "TABLE_READ_DATA",
+      }),
+    ),
   });
 }
 

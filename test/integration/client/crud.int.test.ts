@@ -3,6 +3,7 @@ import {
   type Catalog,
   closeHttpPools,
   PolarisApiError,
+  PolarisAuthenticationError,
   PolarisClient,
   type PolarisConnection,
   TokenCache,
@@ -148,13 +149,18 @@ describe("PolarisClient against the real Polaris", () => {
       ...chosen,
       clientSecret: chosen.clientSecret.replace(/^s/, "t"),
     });
-    const stale = await apiError(withSecret(rotated.credentials.clientSecret).listCatalogs());
-    expect(stale).toMatchObject({
+    const stale = await withSecret(rotated.credentials.clientSecret)
+      .listCatalogs()
+      .catch((e) => e);
+    expect(stale).toBeInstanceOf(PolarisAuthenticationError);
+    expect(stale.cause).toMatchObject({
       status: 401,
       operation: "request a token",
       entity: `for client ${chosen.clientId}`,
     });
-    expect(stale.message).toMatch(/^request a token for client \S+: 401 Unauthorized: unauthorized_client/);
+    expect(stale.message).toMatch(
+      /^list catalogs: Polaris at \S+ refused a token to client \S+ in realm POLARIS: 401/,
+    );
     expect(stale.message).not.toContain(rotated.credentials.clientSecret);
 
     await polaris.deletePrincipal(name);

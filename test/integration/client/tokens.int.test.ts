@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   closeHttpPools,
   PolarisApiError,
+  PolarisAuthenticationError,
   PolarisClient,
   type PolarisConnection,
 } from "../../../src/polaris/client";
@@ -79,13 +80,18 @@ describe("PolarisClient tokens", () => {
     const error = await new PolarisClient({ ...connection, realm: "NO_SUCH_REALM" })
       .listCatalogs()
       .catch((e) => e);
-    expect(error).toBeInstanceOf(PolarisApiError);
-    expect(error).toMatchObject({
+    // Refused at the token endpoint: typed apart from API errors, so a 404 here never reads as "entity gone".
+    expect(error).toBeInstanceOf(PolarisAuthenticationError);
+    expect(error).not.toBeInstanceOf(PolarisApiError);
+    expect(error.cause).toMatchObject({
       status: 404,
       operation: "request a token",
       entity: "for client root",
       polarisType: "MissingOrInvalidRealm",
     });
+    expect(error.message).toMatch(
+      /refused a token to client root in realm NO_SUCH_REALM: 404 .*Check the connection's realm/,
+    );
     expect(proxy.requests.map((request) => request.realm)).toEqual(["NO_SUCH_REALM"]);
   });
 
@@ -94,9 +100,11 @@ describe("PolarisClient tokens", () => {
     const error = await new PolarisClient({ ...connection, clientSecret: wrongSecret })
       .listCatalogs()
       .catch((e) => e);
-    expect(error).toBeInstanceOf(PolarisApiError);
+    expect(error).toBeInstanceOf(PolarisAuthenticationError);
     expect(error.status).toBe(401);
-    expect(error.message).toMatch(/^request a token for client root: 401 Unauthorized: unauthorized_client/);
+    expect(error.cause.message).toMatch(
+      /^request a token for client root: 401 Unauthorized: unauthorized_client/,
+    );
     expect(error.message).not.toContain(wrongSecret);
     expect(proxy.count()).toBe(1);
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as catalog from "../../../src/entities/catalog";
 import * as namespace from "../../../src/entities/namespace";
 import { clientFor, resolveConnection } from "../../../src/entities/shared/connection";
-import { PolarisApiError } from "../../../src/polaris/client/errors";
+import { PolarisApiError, PolarisAuthenticationError } from "../../../src/polaris/client/errors";
 import { passed, sandboxConnection } from "../../support/entities";
 import { call, session, uniqueName } from "../../support/polaris";
 import { readEndpoints, sandbox } from "../../support/sandbox";
@@ -412,10 +412,10 @@ describe("two realms with the Polaris-Realm header required", () => {
       () => catalog.create({ ...inputs, connection: inRealm() } as never),
     ]) {
       const error = await rejection(attempt());
-      expect(error).toBeInstanceOf(PolarisApiError);
-      expect(error).toMatchObject({ status: 404, polarisType: "MissingOrInvalidRealm" });
+      expect(error).toBeInstanceOf(PolarisAuthenticationError);
+      expect(error).not.toBeInstanceOf(PolarisApiError);
       expect(error.message).toMatch(
-        /request a token for client root: 404 Not Found: Missing or invalid realm/,
+        /refused a token to client root \(no realm given\): 404 Missing or invalid realm\. Check the connection's realm/,
       );
     }
     expect(
