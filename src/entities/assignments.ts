@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { ProviderImplementation } from "../dynamic/contract";
 import type { PolarisClient } from "../polaris/client";
 import { isPolarisApiError } from "../polaris/client/errors";
+import { sameValue } from "./shared/canonical";
 import { checkInputs, parseInputs } from "./shared/check";
 import { clientFor, connectionSchema, resolveConnection } from "./shared/connection";
 import { BUILT_IN, entityName } from "./shared/names";
@@ -35,9 +36,7 @@ function assignmentImplementation<Inputs extends WithConnection>(
     diff: async (_id, olds, raw) => {
       const news = parseInputs(assignment.kind, assignment.schema, raw);
       const changed = Object.keys(news).filter(
-        (key) =>
-          key !== "connection" &&
-          JSON.stringify(olds[key as keyof Inputs]) !== JSON.stringify(news[key as keyof Inputs]),
+        (key) => key !== "connection" && !sameValue(olds[key as keyof Inputs], news[key as keyof Inputs]),
       );
       return changed.length > 0 ? { changes: true, replaces: changed } : { changes: false };
     },

@@ -17,6 +17,7 @@ import {
   storagePrefixes,
   storageSchema,
 } from "./catalog-storage";
+import { canonicalJson } from "./shared/canonical";
 import { checkInputs, parseInputs } from "./shared/check";
 import { commonInputs, propertiesSchema } from "./shared/common-inputs";
 import { clientFor, type PolarisConnection, resolveConnection } from "./shared/connection";
@@ -233,14 +234,6 @@ export function declaredConnectionView(
 /** Compares connections whatever the order of their keys. */
 export function sameConnection(a: ConnectionConfig | undefined, b: ConnectionConfig | undefined): boolean {
   return canonicalJson(a ?? null) === canonicalJson(b ?? null);
-}
-
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner) =>
-    inner && typeof inner === "object" && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
-      : inner,
-  );
 }
 
 /** The outputs for what Polaris holds, seen through what the resource declares. */

@@ -11,6 +11,7 @@ import type { ApplicablePoliciesOptions } from "../polaris/client/client";
 import { isPolarisApiError } from "../polaris/client/errors";
 import type { PolicyAttachmentTarget } from "../polaris/client/types";
 import { namespaceLevel, namespaceLevels, policyName } from "./policy";
+import { sameValue } from "./shared/canonical";
 import { checkInputs, parseInputs } from "./shared/check";
 import { commonInputs } from "./shared/common-inputs";
 import { clientFor, resolveConnection } from "./shared/connection";
@@ -149,7 +150,7 @@ export const check: Impl["check"] = async (_olds, news) =>
 export const diff: Impl["diff"] = async (_id, olds, raw) => {
   const news = parseInputs("policy attachment", policyAttachmentInputsSchema, raw);
   const replaces = (["catalog", "policyNamespace", "policyName", "target"] as const).filter(
-    (key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]),
+    (key) => !sameValue(olds[key], news[key]),
   );
   return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: false };
 };

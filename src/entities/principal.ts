@@ -9,6 +9,7 @@ import type { ProviderImplementation } from "../dynamic/contract";
 import { PolarisClient, TokenCache } from "../polaris/client";
 import { isPolarisApiError } from "../polaris/client/errors";
 import type { Principal, PrincipalWithCredentials } from "../polaris/client/types";
+import { sameValue } from "./shared/canonical";
 import { checkInputs, parseInputs } from "./shared/check";
 import { commonInputs, propertiesSchema } from "./shared/common-inputs";
 import { clientFor, resolveConnection } from "./shared/connection";
@@ -102,7 +103,7 @@ export const check: Impl["check"] = async (_olds, news) =>
 function credentialsChange(olds: PrincipalOutputs, news: PrincipalInputs): boolean {
   return (
     olds.rotation !== news.rotation ||
-    JSON.stringify(olds.credentials ?? null) !== JSON.stringify(news.credentials ?? null) ||
+    !sameValue(olds.credentials, news.credentials) ||
     olds.clientId !== olds.issuedClientId ||
     olds.credentialsAccepted === false
   );

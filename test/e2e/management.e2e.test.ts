@@ -97,7 +97,7 @@ describe("management resources through the real pulumi CLI", () => {
   it("up creates every entity, in dependency order", async () => {
     const before = accessLog(instance);
     const result = await timed("up", () => workspace.mustRun(["up", "--yes", "--skip-preview"]));
-    expect(result.stdout).toMatch(/\+ 15 created/);
+    expect(result.stdout).toMatch(/\+ 17 created/);
     const requests = requestsSince(before, accessLog(instance));
     process.stderr.write(
       `requests on up: ${requests.all.length} (${requests.writes.length} writes, ${requests.tokens} token)\n`,

@@ -3,6 +3,7 @@ import { CatalogRoleAssignment, PrincipalRoleAssignment } from "../../../src/dyn
 import { Catalog } from "../../../src/dynamic/catalog";
 import { CatalogGrant, CatalogGrantSet, type GrantArgs } from "../../../src/dynamic/grants";
 import { Namespace } from "../../../src/dynamic/namespace";
+import { Policy, PolicyAttachment } from "../../../src/dynamic/policy";
 import { Principal } from "../../../src/dynamic/principal";
 import { CatalogRole, PrincipalRole } from "../../../src/dynamic/roles";
 
@@ -111,6 +112,17 @@ if (tableGrant) {
     ),
   });
 }
+
+// Table maintenance as code: a compaction policy kept in demo and attached to demo.gold.
+const compaction = new Policy("gold-compaction", {
+  catalog: catalog.name,
+  namespace: demo,
+  name: "gold_compaction",
+  type: "system.data-compaction",
+  description: "compact the gold layer nightly",
+  content: { version: "2025-02-03", enable: true, config: { target_file_size_bytes: 134217728 } },
+});
+new PolicyAttachment("gold-compaction-on-gold", { policy: compaction, target: gold });
 
 const engineer = new Principal("engineer", {
   name: `${prefix}engineer`,
