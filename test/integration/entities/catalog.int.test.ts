@@ -206,4 +206,14 @@ describe("catalog entity", () => {
     expect(read.props!.properties).toEqual({ team: "changed-by-cli" });
     expect(await catalog.diff!(created.id, read.props!, inputs)).toEqual({ changes: true });
   });
+
+  it("refuses to delete a catalog that still holds a namespace, saying what to do", async () => {
+    const inputs = await declared();
+    const created = await catalog.create(inputs);
+    await call(root, "POST", `/api/catalog/v1/${inputs.name}/namespaces`, { namespace: ["left_behind"] });
+    await expect(catalog.delete!(created.id, created.outs!)).rejects.toThrow(
+      /cannot be deleted while it holds namespaces or catalog roles other than catalog_admin.*Declare them in this stack/s,
+    );
+    expect((await call(root, "GET", `/catalogs/${inputs.name}`)).status).toBe(200);
+  });
 });
