@@ -1,39 +1,37 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { CatalogRoleAssignment, PrincipalRoleAssignment } from "../src/dynamic/assignments";
-import { Catalog } from "../src/dynamic/catalog";
-import { Namespace } from "../src/dynamic/namespace";
-import { Principal } from "../src/dynamic/principal";
-import { CatalogRole, PrincipalRole } from "../src/dynamic/roles";
+import type { CatalogStorageArgs } from "../src/dynamic/catalog";
+import { PolarisPlatform } from "../src/platform/polaris-platform";
+import { REFERENCE_PLATFORM } from "../src/platform/reference";
+import { type PlatformSpec, readPlatformSpec } from "../src/platform/spec";
 
-// The reference platform (catalog demo_catalog, its namespaces, roles and principals) on the sandbox's
-// Polaris and moto warehouse. Grants and the typed per-environment platform spec come with the next
-// issues; local and prod need the kubernetes/aws provider plugins, which these machines cannot install.
+// One program for every environment. The logical platform is declared once (src/platform/reference.ts);
+// Pulumi.<stack>.yaml says how Polaris and its storage are provided here, and what a team adds.
 
 const config = new pulumi.Config();
-const environment = config.require("environment");
-const environments = ["sandbox", "local", "prod"];
-if (!environments.includes(environment)) {
-  throw new pulumi.RunError(
-    `polaris-platform:environment is "${environment}"; allowed values: ${environments.join(", ")}. ` +
-      "Fix it in Pulumi.<stack>.yaml.",
-  );
+let spec: PlatformSpec;
+try {
+  spec = readPlatformSpec(config);
+} catch (error) {
+  throw new pulumi.RunError((error as Error).message);
 }
-if (environment !== "sandbox") {
+
+if (spec.polaris.mode !== "external" || spec.storage.mode !== "existing") {
   throw new pulumi.RunError(
-    `polaris-platform:environment "${environment}" needs the kubernetes and aws provider plugins, which this ` +
-      "program does not build yet. Run the sandbox stack: ./scripts/up",
+    `polaris-platform:environment ${spec.environment} deploys Polaris (${spec.polaris.mode}) with ${spec.storage.mode} ` +
+      "storage, which needs the kubernetes and aws provider plugins; these machines cannot install them. " +
+      "The deploy half is proven with mocks (test/unit/platform). Run the sandbox stack here: ./scripts/up",
   );
 }
 
-const instance = config.get("sandboxInstance") ?? "default";
-const runDir = join(__dirname, "..", ".sandbox", instance);
-
-function envFile(file: string, fix: string): Record<string, string> {
-  const path = join(runDir, file);
+/** KEY=VALUE lines of a sandbox run folder file, or a message saying how to get them. */
+function sandboxFile(instance: string, file: string, fix: string): Record<string, string> {
+  const path = join(__dirname, "..", ".sandbox", instance, file);
   if (!existsSync(path)) {
-    throw new pulumi.RunError(`the sandbox instance "${instance}" has no ${path}. ${fix}`);
+    throw new pulumi.RunError(
+      `the sandbox instance "${instance}" is not running (${path} is missing). ${fix}`,
+    );
   }
   const lines = readFileSync(path, "utf8")
     .split("\n")
@@ -43,70 +41,66 @@ function envFile(file: string, fix: string): Record<string, string> {
   );
 }
 
-const sandbox = envFile(
-  "endpoints.env",
-  `Start it: ./scripts/sandbox start${instance === "default" ? "" : ` --instance ${instance}`}`,
-);
-const warehouse = envFile("warehouse.env", "Run ./scripts/up, which prepares the warehouse bucket and role.");
-const connection = pulumi.secret({
-  uri: sandbox.POLARIS_URI!,
-  realm: sandbox.POLARIS_REALM!,
-  clientId: sandbox.POLARIS_CLIENT_ID!,
-  clientSecret: sandbox.POLARIS_CLIENT_SECRET!,
-});
-const base = `s3://${warehouse.WAREHOUSE_BUCKET}/demo_catalog/`;
+// SANDBOX_INSTANCE (set by ./scripts/up and the tests) picks another sandbox instance than the config names.
+const instance = spec.polaris.sandboxInstance
+  ? (process.env.SANDBOX_INSTANCE ?? spec.polaris.sandboxInstance)
+  : undefined;
+const sandbox = instance
+  ? sandboxFile(
+      instance,
+      "endpoints.env",
+      `Start it with ./scripts/up (or ./scripts/sandbox start${instance === "default" ? "" : ` --instance ${instance}`}).`,
+    )
+  : undefined;
+const warehouse =
+  instance && spec.storage.fromSandbox
+    ? sandboxFile(
+        instance,
+        "warehouse.env",
+        "./scripts/up prepares the warehouse bucket and role in the sandbox's moto.",
+      )
+    : undefined;
 
-const catalog = new Catalog("demo_catalog", {
+const polarisUri = spec.polaris.uri ?? sandbox!.POLARIS_URI!;
+// The sandbox's root credentials change whenever it restarts: ./scripts/up also hands them to the providers
+// through POLARIS_* in the environment, which wins over what state holds.
+const connection = sandbox
+  ? pulumi.secret({
+      uri: polarisUri,
+      realm: sandbox.POLARIS_REALM!,
+      clientId: sandbox.POLARIS_CLIENT_ID!,
+      clientSecret: sandbox.POLARIS_CLIENT_SECRET!,
+    })
+  : undefined;
+
+const bucket = spec.storage.bucket;
+const location = `s3://${bucket}/${REFERENCE_PLATFORM.catalog}/`;
+const roleArn = spec.storage.roleArn ?? warehouse?.WAREHOUSE_ROLE_ARN;
+const endpoint = spec.storage.endpoint ?? sandbox?.S3_ENDPOINT;
+const storage: CatalogStorageArgs = {
+  storageType: "S3",
+  allowedLocations: [location],
+  region: spec.storage.region,
+  pathStyleAccess: spec.storage.pathStyleAccess,
+  ...(roleArn ? { roleArn } : {}),
+  ...(endpoint ? { endpoint } : {}),
+  ...((spec.storage.stsEndpoint ?? sandbox?.MOTO_ENDPOINT)
+    ? { stsEndpoint: spec.storage.stsEndpoint ?? sandbox!.MOTO_ENDPOINT! }
+    : {}),
+  ...(spec.accessDelegation === "none" ? { stsUnavailable: true } : {}),
+};
+
+const platform = new PolarisPlatform("platform", {
+  spec,
   connection,
-  name: "demo_catalog",
-  defaultBaseLocation: base,
-  storage: {
-    storageType: "S3",
-    allowedLocations: [base],
-    roleArn: warehouse.WAREHOUSE_ROLE_ARN!,
-    region: sandbox.AWS_REGION!,
-    endpoint: sandbox.S3_ENDPOINT!,
-    stsEndpoint: sandbox.MOTO_ENDPOINT!,
-    pathStyleAccess: true,
-  },
+  polarisUri,
+  storage,
+  catalogLocation: location,
 });
 
-const demo = new Namespace("demo", { connection, catalog: catalog.name, name: "demo" });
-const layers = ["bronze", "silver", "gold"].map(
-  (layer) => new Namespace(`demo.${layer}`, { connection, catalog: catalog.name, name: layer, parent: demo }),
-);
-
-const dataAdmin = new CatalogRole("demo_data_admin", {
-  connection,
-  catalog: catalog.name,
-  name: "demo_data_admin",
-});
-new CatalogRoleAssignment("demo_data_admin-service_admin", {
-  connection,
-  catalog: catalog.name,
-  catalogRole: dataAdmin.name,
-  principalRole: "service_admin",
-});
-
-const principals = ["engineer", "analyst"].map((person) => {
-  const role = new PrincipalRole(`data_${person}`, { connection, name: `data_${person}` });
-  const principal = new Principal(person, { connection, name: person });
-  new PrincipalRoleAssignment(`${person}-data_${person}`, {
-    connection,
-    principal: principal.name,
-    principalRole: role.name,
-  });
-  return principal;
-});
-
-export const catalogUri = `${sandbox.POLARIS_URI}/api/catalog`;
-export const warehouseName = catalog.name;
-export const namespaces = [demo.path, ...layers.map((layer) => layer.path)];
-export const credentials = pulumi.secret(
-  Object.fromEntries(
-    principals.map((p, i) => [
-      ["engineer", "analyst"][i],
-      { clientId: p.clientId, clientSecret: p.clientSecret },
-    ]),
-  ),
-);
+export const catalogUri = platform.catalogUri;
+export const warehouseName = platform.warehouse;
+export const namespaces = Object.values(platform.namespaces).map((namespace) => namespace.path);
+export const credentials = platform.credentials;
+export const engines = platform.engines;
+export const floeCatalogs = platform.floeCatalogs;

@@ -113,3 +113,13 @@ require_node_modules() {
     die_with_fix "node_modules is older than package-lock.json" "./scripts/bootstrap npm"
   fi
 }
+
+# The sandbox stack encrypts its secrets (principal credentials) in the local backend with a passphrase of
+# its own, POLARIS_SANDBOX_PASSPHRASE (default: empty), never the one a user's shell may export for other
+# stacks: that mismatch would stop the main job with a bare "incorrect passphrase".
+sandbox_stack_passphrase() {
+  if [ -n "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${POLARIS_SANDBOX_PASSPHRASE+set}" ]; then
+    say "note: ignoring PULUMI_CONFIG_PASSPHRASE from your shell for the sandbox stack (set POLARIS_SANDBOX_PASSPHRASE to choose its passphrase)"
+  fi
+  export PULUMI_CONFIG_PASSPHRASE="${POLARIS_SANDBOX_PASSPHRASE-}"
+}

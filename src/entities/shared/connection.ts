@@ -50,12 +50,36 @@ export function connectionFromStackConfig(): PolarisConnectionInput | undefined 
   return values as unknown as PolarisConnectionInput;
 }
 
+const ENVIRONMENT_KEYS = {
+  uri: "POLARIS_URI",
+  realm: "POLARIS_REALM",
+  clientId: "POLARIS_CLIENT_ID",
+  clientSecret: "POLARIS_CLIENT_SECRET",
+  scope: "POLARIS_SCOPE",
+} as const;
+
 /**
- * The connection an operation uses: the resource's own, unless stack config names the same server (or the
- * resource has none), in which case the stack config's credentials win: they are the current ones.
+ * The connection in the environment of `pulumi` (POLARIS_URI, POLARIS_CLIENT_ID, POLARIS_CLIENT_SECRET,
+ * optional POLARIS_REALM and POLARIS_SCOPE), if any: how a CI job or the sandbox hands over credentials
+ * that change from run to run without writing them into stack config.
+ */
+export function connectionFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): PolarisConnectionInput | undefined {
+  if (!env.POLARIS_URI || !env.POLARIS_CLIENT_ID || !env.POLARIS_CLIENT_SECRET) return undefined;
+  const values: Record<string, string> = {};
+  for (const [key, name] of Object.entries(ENVIRONMENT_KEYS)) {
+    if (env[name]) values[key] = env[name];
+  }
+  return values as unknown as PolarisConnectionInput;
+}
+
+/**
+ * The connection an operation uses: the resource's own, unless stack config or else the environment names
+ * the same server (or the resource has none), in which case their credentials win: they are the current ones.
  */
 export function resolveConnection(fromResource: unknown): PolarisConnection {
-  const configured = connectionFromStackConfig();
+  const configured = connectionFromStackConfig() ?? connectionFromEnvironment();
   const own =
     fromResource === undefined || fromResource === null
       ? undefined
@@ -68,8 +92,9 @@ export function resolveConnection(fromResource: unknown): PolarisConnection {
   const chosen = own === undefined || sameServer ? { ...own, ...configured } : own;
   if (!chosen || Object.keys(chosen).length === 0) {
     throw new Error(
-      "no Polaris connection: give the resource a `connection` (uri, clientId, clientSecret), or set stack config " +
-        "polaris:uri, polaris:clientId and, as a secret, polaris:clientSecret",
+      "no Polaris connection: give the resource a `connection` (uri, clientId, clientSecret), set stack config " +
+        "polaris:uri, polaris:clientId and, as a secret, polaris:clientSecret, or set POLARIS_URI, POLARIS_CLIENT_ID " +
+        "and POLARIS_CLIENT_SECRET in the environment of `pulumi`",
     );
   }
   const parsed = connectionSchema.safeParse(chosen);

@@ -1,0 +1,70 @@
+/**
+ * The reference platform (DESIGN.md §2), declared once for every environment: one catalog, its
+ * bronze/silver/gold namespaces, a content-admin role, and least privilege per persona. Plain data.
+ */
+import type { GrantArgs } from "../dynamic/grants";
+
+export type PersonaName = "engineer" | "analyst";
+
+export interface Persona {
+  principal: PersonaName;
+  principalRole: string;
+  /** The catalog role that holds the persona's grants, assigned to its principal role. */
+  catalogRole: string;
+  grants: GrantArgs[];
+  /** The secret_ref name under which the persona's credentials are delivered. */
+  secretRef: string;
+}
+
+const gold = ["demo", "gold"];
+const silver = ["demo", "silver"];
+
+export const REFERENCE_PLATFORM = {
+  catalog: "demo_catalog",
+  namespaces: ["demo", "demo.bronze", "demo.silver", "demo.gold"],
+  adminRole: {
+    name: "demo_data_admin",
+    privileges: [
+      "CATALOG_MANAGE_CONTENT",
+      "TABLE_CREATE",
+      "TABLE_DROP",
+      "TABLE_READ_DATA",
+      "TABLE_WRITE_DATA",
+      "NAMESPACE_CREATE",
+      "NAMESPACE_DROP",
+      "VIEW_CREATE",
+      "VIEW_DROP",
+    ],
+  },
+  personas: [
+    {
+      principal: "engineer",
+      principalRole: "data_engineer",
+      catalogRole: "demo_engineering",
+      secretRef: "polaris-engineer-credentials",
+      grants: [
+        { type: "namespace", namespace: ["demo"], privilege: "NAMESPACE_LIST" },
+        { type: "namespace", namespace: gold, privilege: "NAMESPACE_READ_PROPERTIES" },
+        { type: "namespace", namespace: gold, privilege: "TABLE_LIST" },
+        { type: "namespace", namespace: gold, privilege: "TABLE_CREATE" },
+        { type: "namespace", namespace: gold, privilege: "TABLE_WRITE_DATA" },
+        { type: "namespace", namespace: gold, privilege: "TABLE_READ_DATA" },
+        { type: "namespace", namespace: silver, privilege: "NAMESPACE_READ_PROPERTIES" },
+        { type: "namespace", namespace: silver, privilege: "TABLE_LIST" },
+        { type: "namespace", namespace: silver, privilege: "TABLE_READ_DATA" },
+      ],
+    },
+    {
+      principal: "analyst",
+      principalRole: "data_analyst",
+      catalogRole: "demo_analytics",
+      secretRef: "polaris-analyst-credentials",
+      grants: [
+        { type: "namespace", namespace: ["demo"], privilege: "NAMESPACE_LIST" },
+        { type: "namespace", namespace: gold, privilege: "NAMESPACE_READ_PROPERTIES" },
+        { type: "namespace", namespace: gold, privilege: "TABLE_LIST" },
+        { type: "namespace", namespace: gold, privilege: "TABLE_READ_DATA" },
+      ],
+    },
+  ] satisfies Persona[],
+} as const;
