@@ -9,3 +9,4 @@ export * as aws from "./aws";
 export { lazyProvider } from "./dynamic/lazy-provider";
 export * as k8s from "./k8s";
 export * as management from "./management";
+export * as platform from "./platform";

@@ -239,8 +239,56 @@ describe("the main job: ./scripts/up builds the reference platform, and engines 
     expect(revert.stdout).toMatch(/- 1 to delete/);
     expect((await pulumi(["up", "--yes", "--skip-preview"])).code).toBe(0);
     const refresh = await pulumi(["refresh", "--yes", "--skip-preview"]);
-    expect(refresh.stdout, "refresh finds no drift").not.toMatch(/^\s*[~+-]\s+pulumi-nodejs:dynamic\S+ \S+ (updated|deleted|created)/m);
+    expect(refresh.stdout, "refresh finds no drift").not.toMatch(
+      /^\s*[~+-]\s+pulumi-nodejs:dynamic\S+ \S+ (updated|deleted|created)/m,
+    );
     expect(await pulumi(["preview", "--expect-no-changes"]).then((r) => r.code)).toBe(0);
+  });
+
+  it("a team's own project uses the package by name and the platform's outputs through a StackReference", async () => {
+    const example = join(repoRoot, "examples", "team-namespace");
+    const inExample = async (args: string[]) => {
+      const endpoints = readEndpoints(instance);
+      return run("pulumi", [...args, "--cwd", example, "--non-interactive"], {
+        POLARIS_URI: endpoints.POLARIS_URI!,
+        POLARIS_REALM: endpoints.POLARIS_REALM!,
+        POLARIS_CLIENT_ID: endpoints.POLARIS_CLIENT_ID!,
+        POLARIS_CLIENT_SECRET: endpoints.POLARIS_CLIENT_SECRET!,
+      });
+    };
+    expect((await inExample(["stack", "init", "team"])).code).toBe(0);
+    await inExample([
+      "config",
+      "set",
+      "platformStack",
+      "organization/polaris-platform/sandbox",
+      "--stack",
+      "team",
+    ]);
+    const up = await inExample(["up", "--yes", "--skip-preview", "--stack", "team"]);
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/\+ 5 created/);
+    const namespace = await call<{ properties: Record<string, string> }>(
+      root,
+      "GET",
+      "/api/catalog/v1/demo_catalog/namespaces/demo%1Fgold%1Ffinance",
+    );
+    expect(namespace.body.properties.owner).toBe("finance");
+    const credentials = JSON.parse(
+      (await pulumi(["stack", "output", "credentials", "--show-secrets", "--json"])).stdout,
+    );
+    const analyst = await session(credentials.analyst.clientId, credentials.analyst.clientSecret, instance);
+    expect(
+      (await call(analyst, "GET", "/api/catalog/v1/demo_catalog/namespaces/demo%1Fgold%1Ffinance/tables"))
+        .status,
+    ).toBe(200);
+
+    const destroyed = await inExample(["destroy", "--yes", "--skip-preview", "--stack", "team"]);
+    expect(destroyed.code, destroyed.stdout + destroyed.stderr).toBe(0);
+    expect(
+      (await call(root, "GET", "/api/catalog/v1/demo_catalog/namespaces/demo%1Fgold%1Ffinance")).status,
+    ).toBe(404);
+    await inExample(["stack", "rm", "team", "--yes", "--force"]);
   });
 
   it("counts the requests of a no-change preview", async () => {

@@ -1,0 +1,5 @@
+/** The platform composition: the typed per-environment spec and the reference platform on one Polaris. */
+export * from "./engines";
+export * from "./polaris-platform";
+export * from "./reference";
+export * from "./spec";
