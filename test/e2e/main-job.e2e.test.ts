@@ -291,6 +291,60 @@ describe("the main job: ./scripts/up builds the reference platform, and engines 
     await inExample(["stack", "rm", "team", "--yes", "--force"]);
   });
 
+  it("bad input to the main program stops before any resource, with the key and the fix", async () => {
+    const typo = join(scratch, "typo.yaml");
+    writeFileSync(
+      typo,
+      readFileSync(join(repoRoot, "Pulumi.sandbox.yaml"), "utf8").replace(
+        "environment: sandbox",
+        "environment: sandbx",
+      ),
+    );
+    const typed = await pulumi(["preview", "--config-file", typo]);
+    expect(typed.code).not.toBe(0);
+    expect(typed.stdout + typed.stderr).toMatch(
+      /polaris-platform:environment: must be one of sandbox, local, prod/,
+    );
+
+    const unknownKey = join(scratch, "unknown.yaml");
+    writeFileSync(
+      unknownKey,
+      readFileSync(join(repoRoot, "Pulumi.sandbox.yaml"), "utf8").replace(
+        "fromSandbox: true",
+        "fromSandbox: true\n    bukcet: x",
+      ),
+    );
+    const unknown = await pulumi(["preview", "--config-file", unknownKey]);
+    expect(unknown.stdout + unknown.stderr).toMatch(/polaris-platform:storage: Unrecognized key.*bukcet/);
+
+    const notRunning = await run("pulumi", ["preview", "--stack", "sandbox", "--non-interactive"], {
+      SANDBOX_INSTANCE: "never-started",
+    });
+    expect(notRunning.code).not.toBe(0);
+    expect(notRunning.stdout + notRunning.stderr).toMatch(
+      /the sandbox instance "never-started" is not running .* Start it with \.\/scripts\/up/,
+    );
+
+    const wrongSecret = await run(
+      "pulumi",
+      ["refresh", "--stack", "sandbox", "--non-interactive", "--yes", "--skip-preview"],
+      {
+        ...Object.fromEntries(
+          Object.entries(readEndpoints(instance)).filter(([key]) => key.startsWith("POLARIS_")),
+        ),
+        POLARIS_CLIENT_SECRET: "not-the-secret",
+      },
+    );
+    expect(wrongSecret.code).not.toBe(0);
+    expect(wrongSecret.stdout + wrongSecret.stderr).toMatch(
+      /refused a token to client root in realm POLARIS: 401.*Check the connection's realm, clientId and clientSecret/s,
+    );
+    expect(
+      await pulumi(["preview", "--expect-no-changes"]).then((r) => r.code),
+      "nothing was half-made",
+    ).toBe(0);
+  });
+
   it("counts the requests of a no-change preview", async () => {
     const before = accessLog(instance);
     const preview = await timed("no-change preview of the platform", () =>

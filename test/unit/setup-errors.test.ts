@@ -168,3 +168,44 @@ describe("bad setup stops with the missing piece and the command that fixes it",
     expect(result.stderr).toContain("fix: ./scripts/test");
   });
 });
+
+describe("the sandbox stack's passphrase", () => {
+  it("ignores a PULUMI_CONFIG_PASSPHRASE from the user's shell, and says so", () => {
+    const result = spawnSync(
+      "/bin/bash",
+      [
+        "-c",
+        'source scripts/lib/env.sh && sandbox_stack_passphrase && printf "[%s]" "$PULUMI_CONFIG_PASSPHRASE"',
+      ],
+      {
+        cwd: repoRoot,
+        encoding: "utf8",
+        env: {
+          PATH: process.env.PATH,
+          HOME: scratchDir("home-"),
+          PULUMI_CONFIG_PASSPHRASE: "for-other-stacks",
+        },
+      },
+    );
+    expect(result.stdout).toBe("[]");
+    expect(result.stderr).toContain(
+      "ignoring PULUMI_CONFIG_PASSPHRASE from your shell for the sandbox stack",
+    );
+  });
+
+  it("takes POLARIS_SANDBOX_PASSPHRASE when set", () => {
+    const result = spawnSync(
+      "/bin/bash",
+      [
+        "-c",
+        'source scripts/lib/env.sh && sandbox_stack_passphrase && printf "[%s]" "$PULUMI_CONFIG_PASSPHRASE"',
+      ],
+      {
+        cwd: repoRoot,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, HOME: scratchDir("home-"), POLARIS_SANDBOX_PASSPHRASE: "mine" },
+      },
+    );
+    expect(result.stdout).toBe("[mine]");
+  });
+});
