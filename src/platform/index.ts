@@ -3,3 +3,4 @@ export * from "./engines";
 export * from "./polaris-platform";
 export * from "./reference";
 export * from "./spec";
+export * from "./deploy";
