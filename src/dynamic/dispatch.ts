@@ -8,6 +8,8 @@
  * module's `migrate` before any other method sees it.
  */
 
+import { sameValue } from "../entities/shared/canonical";
+import { containsUnknown } from "../entities/shared/unknown";
 import { type StackConfig, setStackConfig } from "./stack-config";
 
 export const SCHEMA_VERSION_KEY = "__schemaVersion";
@@ -16,6 +18,10 @@ export type ProviderMethod = "check" | "diff" | "create" | "read" | "update" | "
 
 interface Implementation {
   schemaVersion?: number;
+  /** Inputs whose change replaces the entity; used to diff inputs that are not known yet at preview. */
+  replaceOnChange?: readonly string[];
+  /** Whether a replacement deletes the old entity first (Polaris names are unique). */
+  deleteBeforeReplace?: boolean;
   migrate?(props: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
   [method: string]: unknown;
 }
@@ -64,6 +70,8 @@ export async function dispatch(
     }
     case "diff": {
       const [id, olds, news] = args as [string, Props, Props];
+      if (impl.replaceOnChange && containsUnknown(declared(news)))
+        return diffWithUnknowns(impl, olds, declared(news));
       return impl.diff ? call("diff", id, upgrade(impl, olds), declared(news)) : {};
     }
     case "create": {
@@ -87,6 +95,20 @@ export async function dispatch(
       return undefined;
     }
   }
+}
+
+/**
+ * At preview, an input may depend on a resource that is itself being created or replaced, so its value is
+ * not known yet. Such inputs cannot be validated, so this answers conservatively: an update, or a
+ * replacement when an input that forces one is unknown or differs. `create`/`update` validate once known.
+ */
+function diffWithUnknowns(impl: Implementation, olds: Props, news: Props) {
+  const replaces = (impl.replaceOnChange ?? []).filter(
+    (key) => containsUnknown(news[key]) || !sameValue(olds[key], news[key]),
+  );
+  return replaces.length > 0
+    ? { changes: true, replaces, deleteBeforeReplace: impl.deleteBeforeReplace ?? false }
+    : { changes: true };
 }
 
 /** Keeps the stack config the host passes once per provider process, for connections set in config. */

@@ -2,6 +2,9 @@
 import { catalogRoleKind, roleImplementation } from "./roles";
 
 export const schemaVersion = 1;
+/** Inputs whose change replaces the entity (see dispatch: diffing inputs unknown at preview). */
+export const replaceOnChange = ["catalog", "name"];
+export const deleteBeforeReplace = true;
 const implementation = roleImplementation(catalogRoleKind);
 export const { check, diff, create, read, update } = implementation;
 export const remove = implementation.delete!;

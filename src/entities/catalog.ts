@@ -33,6 +33,9 @@ import { createOrTakeOver, describeDifferences } from "./shared/takeover";
 import { retryOnVersionConflict } from "./shared/versioned-update";
 
 export const schemaVersion = 1;
+/** Inputs whose change replaces the entity (see dispatch: diffing inputs unknown at preview). */
+export const replaceOnChange = ["name"];
+export const deleteBeforeReplace = true;
 
 /*
  * EXTERNAL catalogs: how Polaris reaches the remote catalog it federates to (its `connectionConfigInfo`), one

@@ -11,6 +11,9 @@ import { clientFor, connectionSchema, resolveConnection } from "./shared/connect
 import { entityName } from "./shared/names";
 
 export const schemaVersion = 1;
+/** Inputs whose change replaces the entity (see dispatch: diffing inputs unknown at preview). */
+export const replaceOnChange = ["catalog", "catalogRole", "grant"];
+export const deleteBeforeReplace = false;
 
 export const grantInputsSchema = z.strictObject({
   connection: connectionSchema.optional(),

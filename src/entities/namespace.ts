@@ -20,6 +20,9 @@ import {
 import { createOrTakeOver, propertyDifferences } from "./shared/takeover";
 
 export const schemaVersion = 1;
+/** Inputs whose change replaces the entity (see dispatch: diffing inputs unknown at preview). */
+export const replaceOnChange = ["catalog", "levels"];
+export const deleteBeforeReplace = true;
 
 const level = z
   .string()

@@ -18,6 +18,9 @@ import { clientFor, resolveConnection } from "./shared/connection";
 import { entityName } from "./shared/names";
 
 export const schemaVersion = 1;
+/** Inputs whose change replaces the entity (see dispatch: diffing inputs unknown at preview). */
+export const replaceOnChange = ["catalog", "policyNamespace", "policyName", "target"];
+export const deleteBeforeReplace = true;
 
 export const TARGET_TYPES = ["catalog", "namespace", "table-like"] as const;
 

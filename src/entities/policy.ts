@@ -20,6 +20,9 @@ import { containsUnknown } from "./shared/unknown";
 import { retryOnVersionConflict } from "./shared/versioned-update";
 
 export const schemaVersion = 1;
+/** Inputs whose change replaces the entity (see dispatch: diffing inputs unknown at preview). */
+export const replaceOnChange = ["catalog", "namespace", "name", "type"];
+export const deleteBeforeReplace = true;
 
 /** The policy types of Polaris 1.4.1; it answers any other type with 400 "Unknown policy type: <type>". */
 export const POLICY_TYPES = [

@@ -2,6 +2,9 @@
 import { principalRoleKind, roleImplementation } from "./roles";
 
 export const schemaVersion = 1;
+/** Inputs whose change replaces the entity (see dispatch: diffing inputs unknown at preview). */
+export const replaceOnChange = ["name"];
+export const deleteBeforeReplace = true;
 const implementation = roleImplementation(principalRoleKind);
 export const { check, diff, create, read, update } = implementation;
 export const remove = implementation.delete!;

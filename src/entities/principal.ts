@@ -19,6 +19,9 @@ import { createOrTakeOver, propertyDifferences } from "./shared/takeover";
 import { convergeProperties } from "./shared/versioned-update";
 
 export const schemaVersion = 1;
+/** Inputs whose change replaces the entity (see dispatch: diffing inputs unknown at preview). */
+export const replaceOnChange = ["name"];
+export const deleteBeforeReplace = true;
 
 export const principalInputsSchema = z.strictObject({
   ...commonInputs,

@@ -1,6 +1,7 @@
 /** The platform composition: the typed per-environment spec and the reference platform on one Polaris. */
+
+export * from "./deploy";
 export * from "./engines";
 export * from "./polaris-platform";
 export * from "./reference";
 export * from "./spec";
-export * from "./deploy";
