@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "./lazy-provider";
-import { type PolarisConnectionArgs, withSecretOutputs } from "./management-resource";
+import { type PolarisConnectionArgs, secretConnection, withSecretOutputs } from "./management-resource";
 
 export interface PrincipalRoleAssignmentArgs {
   /** @default stack config under `polaris:` (see ManagementArgs.connection) */
@@ -20,7 +20,7 @@ export class PrincipalRoleAssignment extends pulumi.dynamic.Resource {
     super(
       lazyProvider("polaris-pulumi/entities/principal-role-assignment"),
       name,
-      args,
+      { ...args, connection: secretConnection(args.connection) },
       withSecretOutputs(opts),
       "polaris",
       "PrincipalRoleAssignment",
@@ -48,7 +48,7 @@ export class CatalogRoleAssignment extends pulumi.dynamic.Resource {
     super(
       lazyProvider("polaris-pulumi/entities/catalog-role-assignment"),
       name,
-      args,
+      { ...args, connection: secretConnection(args.connection) },
       withSecretOutputs(opts),
       "polaris",
       "CatalogRoleAssignment",

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "./lazy-provider";
-import { type ManagementArgs, ownerOf, withSecretOutputs } from "./management-resource";
+import { type ManagementArgs, ownerOf, secretConnection, withSecretOutputs } from "./management-resource";
 
 /** S3 storage; every field of Polaris 1.4.1's AwsStorageConfigInfo except the server-filled `userArn`. */
 export interface S3StorageArgs {
@@ -189,6 +189,7 @@ export class Catalog extends pulumi.dynamic.Resource {
         type: undefined,
         properties: undefined,
         ...args,
+        connection: secretConnection(args.connection),
         // additionalSecretOutputs covers the outputs only: the input, which state keeps too, is made secret here.
         connectionConfig:
           args.connectionConfig === undefined ? undefined : pulumi.secret(args.connectionConfig),

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type GrantSpec, grantId } from "../entities/grant-spec";
 import { lazyProvider } from "./lazy-provider";
-import { type PolarisConnectionArgs, withSecretOutputs } from "./management-resource";
+import { type PolarisConnectionArgs, secretConnection, withSecretOutputs } from "./management-resource";
 
 /** One grant: a privilege on the catalog, or on a namespace, table, view or policy of it. */
 export interface GrantArgs {
@@ -47,7 +47,7 @@ export class CatalogGrant extends pulumi.dynamic.Resource {
     super(
       lazyProvider("polaris-pulumi/entities/grant"),
       name,
-      { ...args, grantId: undefined },
+      { ...args, connection: secretConnection(args.connection), grantId: undefined },
       withSecretOutputs(opts),
       "polaris",
       "CatalogGrant",
@@ -69,7 +69,7 @@ export class CatalogGrantSet extends pulumi.dynamic.Resource {
     super(
       lazyProvider("polaris-pulumi/entities/grant-set"),
       name,
-      { ...args, grants },
+      { ...args, connection: secretConnection(args.connection), grants },
       withSecretOutputs(opts),
       "polaris",
       "CatalogGrantSet",

@@ -51,3 +51,15 @@ export function withSecretOutputs(
     additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection", ...secretOutputs],
   };
 }
+
+/**
+ * The connection as a secret input. `additionalSecretOutputs` only protects outputs; inputs are kept in state
+ * as given, so a connection passed as plain values would otherwise sit there in plain text.
+ */
+export function secretConnection(
+  connection: pulumi.Input<PolarisConnectionArgs> | undefined,
+): pulumi.Output<PolarisConnectionArgs> | undefined {
+  return connection === undefined
+    ? undefined
+    : (pulumi.secret(connection) as pulumi.Output<PolarisConnectionArgs>);
+}

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "./lazy-provider";
-import { type ManagementArgs, ownerOf, withSecretOutputs } from "./management-resource";
+import { type ManagementArgs, ownerOf, secretConnection, withSecretOutputs } from "./management-resource";
 
 export interface NamespaceArgs extends ManagementArgs {
   /** The catalog, e.g. `catalog.name`; changing it replaces the namespace. */
@@ -40,6 +40,7 @@ export class Namespace extends pulumi.dynamic.Resource {
       {
         properties: undefined,
         ...rest,
+        connection: secretConnection(rest.connection),
         levels,
         parentDeclared,
         parentExists: parentExists ?? false,

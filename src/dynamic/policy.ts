@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "./lazy-provider";
-import { type ManagementArgs, type PolarisConnectionArgs, withSecretOutputs } from "./management-resource";
+import {
+  type ManagementArgs,
+  type PolarisConnectionArgs,
+  secretConnection,
+  withSecretOutputs,
+} from "./management-resource";
 import { Namespace } from "./namespace";
 
 /** The policy types of Polaris 1.4.1; it has no custom types (any other type is refused with 400). */
@@ -58,6 +63,7 @@ export class Policy extends pulumi.dynamic.Resource {
       {
         description: undefined,
         ...rest,
+        connection: secretConnection(rest.connection),
         namespace: namespace instanceof Namespace ? namespace.levels : namespace,
         policyVersion: undefined,
         inheritable: undefined,
@@ -126,7 +132,7 @@ export class PolicyAttachment extends pulumi.dynamic.Resource {
       lazyProvider("polaris-pulumi/entities/policy-attachment"),
       name,
       {
-        connection,
+        connection: secretConnection(connection),
         catalog: resolved.catalog,
         policyNamespace: resolved.namespace,
         policyName: resolved.name,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "./lazy-provider";
-import { type ManagementArgs, ownerOf, withSecretOutputs } from "./management-resource";
+import { type ManagementArgs, ownerOf, secretConnection, withSecretOutputs } from "./management-resource";
 
 export interface PrincipalArgs extends ManagementArgs {
   /** The principal's name; changing it replaces the principal. `root` is built in and cannot be declared. */
@@ -35,6 +35,8 @@ export class Principal extends pulumi.dynamic.Resource {
       {
         properties: undefined,
         ...args,
+        connection: secretConnection(args.connection),
+        credentials: args.credentials === undefined ? undefined : pulumi.secret(args.credentials),
         owner: ownerOf(name),
         clientId: undefined,
         clientSecret: undefined,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "./lazy-provider";
-import { type ManagementArgs, ownerOf, withSecretOutputs } from "./management-resource";
+import { type ManagementArgs, ownerOf, secretConnection, withSecretOutputs } from "./management-resource";
 
 export interface PrincipalRoleArgs extends ManagementArgs {
   /** The role's name; changing it replaces the role. `service_admin` is built in and cannot be declared. */
@@ -19,7 +19,13 @@ export class PrincipalRole extends pulumi.dynamic.Resource {
     super(
       lazyProvider("polaris-pulumi/entities/principal-role"),
       name,
-      { properties: undefined, ...args, owner: ownerOf(name), entityVersion: undefined },
+      {
+        properties: undefined,
+        ...args,
+        connection: secretConnection(args.connection),
+        owner: ownerOf(name),
+        entityVersion: undefined,
+      },
       withSecretOutputs(opts),
       "polaris",
       "PrincipalRole",
@@ -47,7 +53,13 @@ export class CatalogRole extends pulumi.dynamic.Resource {
     super(
       lazyProvider("polaris-pulumi/entities/catalog-role"),
       name,
-      { properties: undefined, ...args, owner: ownerOf(name), entityVersion: undefined },
+      {
+        properties: undefined,
+        ...args,
+        connection: secretConnection(args.connection),
+        owner: ownerOf(name),
+        entityVersion: undefined,
+      },
       withSecretOutputs(opts),
       "polaris",
       "CatalogRole",

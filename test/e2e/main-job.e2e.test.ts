@@ -128,6 +128,14 @@ describe("the main job: ./scripts/up builds the reference platform, and engines 
     for (const persona of ["engineer", "analyst"]) {
       expect(again.stdout + again.stderr).not.toContain(credentials[persona].clientSecret);
     }
+    const exported = (await pulumi(["stack", "export"])).stdout;
+    for (const secret of [
+      readEndpoints(instance).POLARIS_CLIENT_SECRET!,
+      credentials.engineer.clientSecret,
+      credentials.analyst.clientSecret,
+    ]) {
+      expect(exported.includes(secret), "no secret in plain text in the state").toBe(false);
+    }
     const floe = (await pulumi(["stack", "output", "floeCatalogs"])).stdout;
     expect(floe).toContain("secret_ref: polaris-engineer-credentials");
     expect(floe).not.toContain(credentials.engineer.clientSecret);
