@@ -20,13 +20,15 @@ table_name = os.environ.get("DEMO_TABLE", "orders")
 engineer = engines["engineer"]["pyiceberg"]
 catalog = load_catalog(engineer["warehouse"], **engineer)
 identifier = ("demo", "gold", table_name)
-try:
-    catalog.drop_table(identifier)
-except NoSuchTableError:
-    pass
 schema = pa.schema([("id", pa.int64()), ("item", pa.string()), ("qty", pa.int32())])
-table = catalog.create_table(identifier, schema=schema)
-table.append(pa.table({"id": [1, 2, 3], "item": ["apple", "pear", "fig"], "qty": pa.array([5, 7, 9], pa.int32())}))
+rows = pa.table({"id": [1, 2, 3], "item": ["apple", "pear", "fig"], "qty": pa.array([5, 7, 9], pa.int32())}, schema=schema)
+# A second demo overwrites the table: the engineer may write in demo.gold but not drop tables.
+try:
+    table = catalog.load_table(identifier)
+    table.overwrite(rows)
+except NoSuchTableError:
+    table = catalog.create_table(identifier, schema=schema)
+    table.append(rows)
 key = table.io.properties.get("s3.access-key-id", "")
 print(f"engineer: wrote demo.gold.{table_name} (3 rows) with vended key {key[:4]}... ({'STS session' if key.startswith('ASIA') else 'not vended'})")
 

@@ -100,7 +100,8 @@ use_pulumi() {
   export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://${XDG_STATE_HOME:-$HOME/.local/state}/polaris-pulumi/backend}"
   mkdir -p "$PULUMI_HOME"
   if [[ "$PULUMI_BACKEND_URL" == file://* ]]; then
-    mkdir -p "${PULUMI_BACKEND_URL#file://}"
+    # Private: the sandbox stack's passphrase is empty by default, so its state is protected by the folder.
+    (umask 077 && mkdir -p "${PULUMI_BACKEND_URL#file://}")
   fi
 }
 

@@ -10,7 +10,12 @@ import { GRANT_LEVELS, type GrantLevel, privilegeProblem } from "./grant-privile
 const level = z
   .string()
   .min(1, "a namespace level must not be empty")
-  .refine((name) => !/\p{Cc}/u.test(name), "a namespace level must not contain control characters");
+  .refine((name) => !/\p{Cc}/u.test(name), "a namespace level must not contain control characters")
+  // Grant ids join levels with dots, so ["a.b"] and ["a", "b"] must not both be possible.
+  .refine(
+    (name) => !name.includes("."),
+    'a namespace level must not contain "."; give each level separately',
+  );
 
 /** What the object of a table, view or policy grant is called in the input. */
 const OBJECT_FIELD = { table: "table", view: "view", policy: "policy" } as const;

@@ -4,7 +4,8 @@
  * Errors name the config key and list the allowed values. No Pulumi import.
  */
 import { z } from "zod";
-import { grantSpecSchema } from "../entities/grant-spec";
+import { grantId, grantSpecSchema } from "../entities/grant-spec";
+import { REFERENCE_PLATFORM } from "./reference";
 
 export const ENVIRONMENTS = ["sandbox", "local", "prod"] as const;
 
@@ -77,7 +78,9 @@ const s3Storage = z.strictObject({
 
 const extraGrant = z.strictObject({
   /** The principal role whose catalog role receives the grant. */
-  principalRole: z.enum(["data_engineer", "data_analyst"]),
+  principalRole: z.enum(
+    REFERENCE_PLATFORM.personas.map((persona) => persona.principalRole) as [string, ...string[]],
+  ),
   grant: grantSpecSchema,
 });
 
@@ -150,15 +153,30 @@ export const platformSpecSchema = z
         "vended credentials need the role Polaris assumes; give roleArn or set accessDelegation: none",
       );
     }
-    const known = new Set(["demo", "demo.bronze", "demo.silver", "demo.gold", ...spec.namespaces]);
+    const reference: readonly string[] = REFERENCE_PLATFORM.namespaces;
+    const known = new Set([...reference, ...spec.namespaces]);
     spec.namespaces.forEach((path, index) => {
       const parent = path.split(".").slice(0, -1).join(".");
       if (parent && !known.has(parent))
         issue(["namespaces", index], `the parent ${parent} of ${path} is not declared; list it too`);
-      if (["demo", "demo.bronze", "demo.silver", "demo.gold"].includes(path)) {
+      if (reference.includes(path)) {
         issue(["namespaces", index], `${path} is part of the reference platform already`);
       }
       if (spec.namespaces.indexOf(path) !== index) issue(["namespaces", index], `${path} is listed twice`);
+    });
+    spec.grants.forEach((extra, index) => {
+      const persona = REFERENCE_PLATFORM.personas.find((p) => p.principalRole === extra.principalRole);
+      const id = grantId(extra.grant);
+      const declared = [
+        ...(persona?.grants ?? []),
+        ...spec.grants
+          .slice(0, index)
+          .filter((g) => g.principalRole === extra.principalRole)
+          .map((g) => g.grant),
+      ];
+      if (declared.some((grant) => grantId(grant as never) === id)) {
+        issue(["grants", index], `${extra.principalRole} holds ${id} already; list each grant once`);
+      }
     });
   });
 

@@ -116,6 +116,8 @@ export function clientFor(connection: PolarisConnection): PolarisClient {
     connection.clientId,
     connection.scope,
     digest(connection.clientSecret),
+    digest(connection.caCertificate ?? ""),
+    String(connection.timeoutMs ?? ""),
   ].join("\u0000");
   let client = clients.get(key);
   if (!client) {

@@ -28,34 +28,44 @@ export interface TakeoverResult<Entity> {
  *   error says what differs or how to adopt it.
  */
 export async function createOrTakeOver<Entity>(plan: TakeoverPlan<Entity>): Promise<TakeoverResult<Entity>> {
-  try {
-    return { entity: await plan.create(), how: "created" };
-  } catch (error) {
-    const lostAnswer = error instanceof PolarisTransportError && error.mayHaveReachedServer;
-    if (!isPolarisApiError(error, 409) && !lostAnswer) throw error;
-    const existing = await plan.get();
-    if (existing === undefined) {
-      if (lostAnswer) return { entity: await plan.create(), how: "created" };
-      throw error;
+  // A create whose answer was lost may or may not have been applied: read back, and send it again only
+  // when the entity is not there. A few rounds, since the repeat can lose its answer too.
+  for (let round = 1; ; round++) {
+    try {
+      return { entity: await plan.create(), how: "created" };
+    } catch (error) {
+      const lostAnswer = error instanceof PolarisTransportError && error.mayHaveReachedServer;
+      if (!isPolarisApiError(error, 409) && !lostAnswer) throw error;
+      const existing = await plan.get();
+      if (existing === undefined) {
+        if (lostAnswer && round < MAX_ROUNDS) continue;
+        throw error;
+      }
+      return takeOver(plan, existing);
     }
-    if (plan.properties(existing)?.[OWNER_KEY] === plan.owner) return { entity: existing, how: "taken back" };
-    if (!plan.adopt) {
-      throw new Error(
-        `${plan.kind} "${plan.name}" already exists in Polaris and is not managed by this resource. ` +
-          "To bring it under management, set `adopt: true` on the resource (it must match what you declare); " +
-          "or choose another name.",
-      );
-    }
-    const differences = plan.differences(existing);
-    if (differences.length > 0) {
-      throw new Error(
-        `cannot adopt ${plan.kind} "${plan.name}": the existing entity differs from the declaration:\n  ` +
-          `${differences.join("\n  ")}\n` +
-          "Declare what exists (then change it in a later update), or remove `adopt` and choose another name.",
-      );
-    }
-    return { entity: existing, how: "adopted" };
   }
+}
+
+const MAX_ROUNDS = 4;
+
+function takeOver<Entity>(plan: TakeoverPlan<Entity>, existing: Entity): TakeoverResult<Entity> {
+  if (plan.properties(existing)?.[OWNER_KEY] === plan.owner) return { entity: existing, how: "taken back" };
+  if (!plan.adopt) {
+    throw new Error(
+      `${plan.kind} "${plan.name}" already exists in Polaris and is not managed by this resource. ` +
+        "To bring it under management, set `adopt: true` on the resource (it must match what you declare); " +
+        "or choose another name.",
+    );
+  }
+  const differences = plan.differences(existing);
+  if (differences.length > 0) {
+    throw new Error(
+      `cannot adopt ${plan.kind} "${plan.name}": the existing entity differs from the declaration:\n  ` +
+        `${differences.join("\n  ")}\n` +
+        "Declare what exists (then change it in a later update), or remove `adopt` and choose another name.",
+    );
+  }
+  return { entity: existing, how: "adopted" };
 }
 
 /** "field: server has X, declared Y" lines for the declared fields that differ. */

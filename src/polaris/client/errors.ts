@@ -114,7 +114,10 @@ export class PolarisResponseError extends Error {
 }
 
 export function isPolarisApiError(error: unknown, status?: number): error is PolarisApiError {
-  return error instanceof PolarisApiError && (status === undefined || error.status === status);
+  if (!(error instanceof PolarisApiError) || (status !== undefined && error.status !== status)) return false;
+  // A 404 means "no such entity" only when Polaris said so: a proxy or an ingress that answers 404 for a
+  // path it does not route must never make a refresh drop entities or a delete report success.
+  return status !== 404 || error.polarisType !== undefined;
 }
 
 export function formatApiErrorMessage(
