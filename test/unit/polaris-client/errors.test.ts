@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { namespacePath } from "../../../src/polaris/client/client";
-import { PolarisApiError, PolarisTransportError, redact, subject } from "../../../src/polaris/client/errors";
+import {
+  isPolarisApiError,
+  PolarisApiError,
+  PolarisTransportError,
+  redact,
+  subject,
+} from "../../../src/polaris/client/errors";
 import { classifyTransportFailure } from "../../../src/polaris/client/http";
 import { collectPages } from "../../../src/polaris/client/pagination";
 import { refreshMarginMs, TokenCache } from "../../../src/polaris/client/token";
@@ -162,5 +168,18 @@ describe("TokenCache", () => {
     cache.invalidate(owner, "t2");
     expect(await cache.get(owner, issue)).toBe("t3");
     expect(await cache.get({ ...owner, clientSecret: "other" }, issue)).toBe("t4");
+  });
+});
+
+describe("what counts as Polaris saying 'not found'", () => {
+  const context = { operation: "get catalog", entity: "catalog demo" };
+  it("a 404 with Polaris' own error body", () => {
+    expect(
+      isPolarisApiError(new PolarisApiError(context, 404, { type: "NotFoundException", message: "x" }), 404),
+    ).toBe(true);
+  });
+  it("not a bare 404 from something in front of Polaris (an ingress, a proxy)", () => {
+    expect(isPolarisApiError(new PolarisApiError(context, 404, {}), 404)).toBe(false);
+    expect(isPolarisApiError(new PolarisApiError(context, 404, {}))).toBe(true);
   });
 });
