@@ -326,8 +326,9 @@ export class PolarisClient {
       body: credentials,
       operation: "reset credentials of principal",
       entity: `principal ${name}`,
-      // Resetting to a chosen secret twice leaves the same credentials; a generated one would differ.
-      idempotent: credentials.clientSecret !== undefined,
+      // Safe to send again: a reset whose answer was lost only issued credentials nobody holds, and the
+      // repeat replaces them with ones whose answer arrives (or the same chosen ones).
+      idempotent: true,
     });
   }
 
