@@ -4,23 +4,12 @@ import { Job } from "kubernetes-models/batch/v1";
 import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
+import { K8S } from "../../k8s/polaris-server-fixtures";
 import type { Json } from "./program";
 
 export { restrictedViolations } from "../../k8s/pod-security-standard";
 
-export const K8S = {
-  namespace: "kubernetes:core/v1:Namespace",
-  serviceAccount: "kubernetes:core/v1:ServiceAccount",
-  secret: "kubernetes:core/v1:Secret",
-  configMap: "kubernetes:core/v1:ConfigMap",
-  service: "kubernetes:core/v1:Service",
-  deployment: "kubernetes:apps/v1:Deployment",
-  job: "kubernetes:batch/v1:Job",
-  networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
-  pdb: "kubernetes:policy/v1:PodDisruptionBudget",
-  hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-} as const;
+export { K8S };
 
 // The models' declarations do not resolve under CommonJS type resolution; validate() is there at run time.
 type Model = new (data: Json) => unknown;
