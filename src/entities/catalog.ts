@@ -418,16 +418,11 @@ function explainRefusal(error: unknown, inputs: CatalogInputs): Error | undefine
     : new Error(`catalog "${inputs.name}": ${message}`, { cause: error });
 }
 
-/** A 404 that says the catalog does not exist (a refused token is a PolarisAuthenticationError instead). */
-function isNotFound(error: unknown): boolean {
-  return isPolarisApiError(error, 404);
-}
-
 async function getIfExists(connection: PolarisConnection | undefined, name: string) {
   try {
     return await client(connection).getCatalog(name);
   } catch (error) {
-    if (isNotFound(error)) return undefined;
+    if (isPolarisApiError(error, 404)) return undefined;
     throw error;
   }
 }
@@ -479,7 +474,7 @@ export const remove: Impl["delete"] = async (id, props) => {
   try {
     await client(props.connection).deleteCatalog(id);
   } catch (error) {
-    if (isNotFound(error)) return;
+    if (isPolarisApiError(error, 404)) return;
     if (isPolarisApiError(error, 400) || isPolarisApiError(error, 409)) {
       throw new Error(
         `catalog "${id}" cannot be deleted while it holds namespaces or catalog roles other than catalog_admin ` +

@@ -75,7 +75,7 @@ export async function recordResources(opts: { stack?: string; project?: string }
 // schema-validate the plain values.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
-function mapSecrets(value: unknown, onSecret: (secret: unknown) => unknown): unknown {
+export function mapSecrets(value: unknown, onSecret: (secret: unknown) => unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => mapSecrets(item, onSecret));
   if (value !== null && typeof value === "object") {
     const record = value as Record<string, unknown>;

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Json } from "../../../support/mocks";
+import { mapSecrets } from "../../../support/mocks";
 import { settled } from "../../aws/support/settle";
 
 export type { Json };
@@ -46,20 +47,6 @@ export interface Registration {
 /** Client ids and secrets the mocked Polaris hands out for principals. */
 export const principalSecret = (name: string) => `${name}-client-secret-value`;
 export const principalClientId = (name: string) => `${name}-client-id-value`;
-
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-
-function mapSecrets(value: unknown, onSecret: (secret: unknown) => unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => mapSecrets(item, onSecret));
-  if (value !== null && typeof value === "object") {
-    const record = value as Record<string, unknown>;
-    if (SECRET_SIG in record) return onSecret(mapSecrets(record.value, onSecret));
-    return Object.fromEntries(
-      Object.entries(record).map(([key, inner]) => [key, mapSecrets(inner, onSecret)]),
-    );
-  }
-  return value;
-}
 
 /** What the mocked engine answers: inputs echoed, plus ids, ARNs, random results and principal credentials. */
 function mockState(type: string, name: string, inputs: Json): Record<string, unknown> {
