@@ -12,9 +12,25 @@ export type Fault =
   | { kind: "reset-before-forward" }
   /** Forwards the request and reads Polaris' answer, then resets: applied, but the answer is lost. */
   | { kind: "reset-after-response" }
-  | { kind: "delay"; ms: number };
+  | { kind: "delay"; ms: number }
+  /**
+   * Answers in Polaris' place without forwarding: a 500, a 400 with an HTML body from a gateway, and so on.
+   * Only for error answers that Polaris itself cannot be made to give on demand.
+   */
+  | { kind: "respond"; status: number; body: string; contentType?: string }
+  /**
+   * The request's bearer token expires now: it and every later request with that token is answered the way
+   * Polaris 1.4.1 answers an expired token (401, `www-authenticate: Bearer`, empty body), until the client
+   * fetches a new one.
+   */
+  | { kind: "expire-token" };
 
-export type Outcome = "forwarded" | "reset-before-forward" | "reset-after-response" | `status-${number}`;
+export type Outcome =
+  | "forwarded"
+  | "reset-before-forward"
+  | "reset-after-response"
+  | "token-expired"
+  | `status-${number}`;
 
 export interface RequestMatcher {
   method?: string;
@@ -40,6 +56,8 @@ export interface FaultRates {
   resetBeforeForward?: number;
   resetAfterResponse?: number;
   retryAfterSeconds?: number;
+  /** Expires the bearer token of an authorized request (see the `expire-token` fault). */
+  expireToken?: number;
   /** Added to every request, plus up to `jitterMs` more. */
   latencyMs?: number;
   jitterMs?: number;
@@ -61,6 +79,13 @@ export interface FaultProxy {
   rates: FaultRates;
   /** Applies `fault` to the next `times` requests that match, before any random fault. */
   script(matcher: RequestMatcher, fault: Fault, times?: number): void;
+  /**
+   * Runs `action` before the next `times` matching requests are forwarded, while they wait: how a test
+   * makes an outside edit land between a client's read and its write.
+   */
+  beforeForward(matcher: RequestMatcher, action: () => Promise<void>, times?: number): void;
+  /** Expires every bearer token seen so far, as if the server's token lifetime had just run out. */
+  expireTokens(): void;
   count(filter?: RequestMatcher & { outcome?: Outcome; status?: number }): number;
   clear(): void;
   close(): Promise<void>;
@@ -84,6 +109,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const upstream = new Agent({ keepAlive: true });
   const scripts: { matcher: RequestMatcher; fault: Fault; remaining: number }[] = [];
   const requests: LoggedRequest[] = [];
+  const hooks: { matcher: RequestMatcher; action: () => Promise<void>; remaining: number }[] = [];
+  const seenTokens = new Set<string>();
+  const expiredTokens = new Set<string>();
 
   const proxy: FaultProxy = {
     uri: "",
@@ -91,6 +119,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     rates: options.rates ?? {},
     script(matcher, fault, times = 1) {
       scripts.push({ matcher, fault, remaining: times });
+    },
+    beforeForward(matcher, action, times = 1) {
+      hooks.push({ matcher, action, remaining: times });
+    },
+    expireTokens() {
+      for (const token of seenTokens) expiredTokens.add(token);
     },
     count(filter = {}) {
       return requests.filter(
@@ -103,6 +137,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     clear() {
       requests.length = 0;
       scripts.length = 0;
+      hooks.length = 0;
     },
     close: async () => {
       upstream.destroy();
@@ -111,7 +146,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
   };
 
-  function chooseFault(method: string, path: string): Fault | undefined {
+  function chooseFault(method: string, path: string, authorized: boolean): Fault | undefined {
     const scripted = scripts.find((entry) => entry.remaining > 0 && matches(entry.matcher, { method, path }));
     if (scripted) {
       scripted.remaining--;
@@ -123,6 +158,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (random() < (rates.tooManyRequests ?? 0)) return { kind: "status", status: 429, retryAfterSeconds };
     if (random() < (rates.resetBeforeForward ?? 0)) return { kind: "reset-before-forward" };
     if (random() < (rates.resetAfterResponse ?? 0)) return { kind: "reset-after-response" };
+    // Drawn only when asked for, so that the sequences of existing seeds stay the same.
+    if (authorized && rates.expireToken && random() < rates.expireToken) return { kind: "expire-token" };
     return undefined;
   }
 
@@ -145,8 +182,23 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const latency = latencyMs + random() * jitterMs;
     if (latency > 0) await delay(latency);
 
-    const fault = chooseFault(method, url.pathname);
+    const token = bearerToken(incoming);
+    if (token !== undefined) seenTokens.add(token);
+    const fault = chooseFault(method, url.pathname, token !== undefined);
+    if (fault?.kind === "expire-token" && token !== undefined) expiredTokens.add(token);
+    if (token !== undefined && expiredTokens.has(token)) {
+      log("token-expired", 401);
+      outgoing.writeHead(401, { "www-authenticate": "Bearer", "content-length": "0" }).end();
+      return;
+    }
     if (fault?.kind === "delay") await delay(fault.ms);
+    if (fault?.kind === "respond") {
+      log(`status-${fault.status}`, fault.status);
+      outgoing
+        .writeHead(fault.status, { "content-type": fault.contentType ?? "application/json" })
+        .end(fault.body);
+      return;
+    }
     if (fault?.kind === "status") {
       log(`status-${fault.status}`, fault.status);
       const headers: Record<string, string> = { "content-type": "text/plain" };
@@ -160,6 +212,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return;
     }
 
+    for (const hook of hooks) {
+      if (hook.remaining > 0 && matches(hook.matcher, { method, path: url.pathname })) {
+        hook.remaining--;
+        await hook.action();
+      }
+    }
     const answer = await forward(method, url, incoming, body);
     if (fault?.kind === "reset-after-response") {
       log("reset-after-response");
@@ -217,6 +275,11 @@ function matches(matcher: RequestMatcher, request: { method: string; path: strin
   if (matcher.method && matcher.method.toUpperCase() !== request.method) return false;
   if (matcher.path === undefined) return true;
   return typeof matcher.path === "string" ? matcher.path === request.path : matcher.path.test(request.path);
+}
+
+function bearerToken(incoming: IncomingMessage): string | undefined {
+  const authorization = header(incoming, "authorization");
+  return authorization?.startsWith("Bearer ") ? authorization.slice("Bearer ".length) : undefined;
 }
 
 function header(incoming: IncomingMessage, name: string): string | undefined {
