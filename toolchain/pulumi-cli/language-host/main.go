@@ -3,9 +3,10 @@
 // machines reach (see README, "Toolchain").
 //
 // It implements what `pulumi up/preview/refresh/destroy` need from a language host: plugin info, the
-// required-packages query (answered with none, since provider plugins cannot be installed here anyway)
-// and Run, which starts the program with the run script that ships inside the installed @pulumi/pulumi.
-// Everything else answers Unimplemented, which the engine treats as "not supported".
+// required-packages query (answered with none, since provider plugins cannot be installed here anyway),
+// Run, which starts the program with the run script that ships inside the installed @pulumi/pulumi, and
+// RunPlugin for policy packs (`--policy-pack`), which the engine starts through the language host of the
+// pack's runtime. Everything else answers Unimplemented, which the engine treats as "not supported".
 package main
 
 import (
@@ -18,11 +19,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 )
@@ -104,7 +108,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if entryPoint == "" {
 		entryPoint = "."
 	}
-	runScript, err := findRunScript(programDir)
+	runScript, err := findPulumiScript(programDir, "run")
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
@@ -196,15 +200,84 @@ func boolOption(options map[string]*structpb.Value, name string, fallback bool) 
 	return value.GetBoolValue()
 }
 
-// findRunScript locates @pulumi/pulumi's run script the way Node resolves packages: in node_modules of
-// the program's folder or of any folder above it.
-func findRunScript(programDir string) (string, error) {
+// RunPlugin starts a Node.js policy pack with the run-policy-pack script of the @pulumi/pulumi that the pack
+// resolves, and streams its output back: the engine reads the analyzer's port from the first line of its
+// stdout. Other plugin kinds (resource providers written as Node programs) are not needed here.
+func (h *host) RunPlugin(
+	req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer,
+) error {
+	if req.GetKind() != "analyzer" {
+		return status.Errorf(codes.Unimplemented, "this language host runs only policy packs, not %q plugins", req.GetKind())
+	}
+	packDir := req.GetInfo().GetProgramDirectory()
+	if packDir == "" {
+		packDir = req.GetPwd()
+	}
+	script, err := findPulumiScript(packDir, "run-policy-pack")
+	if err != nil {
+		return err
+	}
+	entryPoint := req.GetInfo().GetEntryPoint()
+	if entryPoint == "" {
+		entryPoint = "."
+	}
+	// The engine passes its own address; the run script wants it first, then the pack to load.
+	args := append([]string{script}, req.GetArgs()...)
+	args = append(args, entryPoint)
+	cmd := exec.CommandContext(server.Context(), "node", args...)
+	cmd.Dir = packDir
+	cmd.Env = append(os.Environ(), req.GetEnv()...)
+	var sending sync.Mutex
+	cmd.Stdout = streamWriter(server, &sending, func(chunk []byte) *pulumirpc.RunPluginResponse {
+		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: chunk}}
+	})
+	cmd.Stderr = streamWriter(server, &sending, func(chunk []byte) *pulumirpc.RunPluginResponse {
+		return &pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: chunk}}
+	})
+	exitCode := 0
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			return fmt.Errorf("could not start node for the policy pack in %s: %w (is Node.js >= 22 on PATH?)", packDir, err)
+		}
+		exitCode = exitErr.ExitCode()
+	}
+	sending.Lock()
+	defer sending.Unlock()
+	return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exitCode)}})
+}
+
+// writerFunc adapts a function to io.Writer.
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(chunk []byte) (int, error) { return f(chunk) }
+
+// streamWriter sends what a child process writes as messages of the RunPlugin stream, one at a time: a
+// gRPC stream must not be sent on from two goroutines at once.
+func streamWriter(
+	server pulumirpc.LanguageRuntime_RunPluginServer, sending *sync.Mutex,
+	message func([]byte) *pulumirpc.RunPluginResponse,
+) writerFunc {
+	return func(chunk []byte) (int, error) {
+		sending.Lock()
+		defer sending.Unlock()
+		// exec reuses its buffer after Write returns.
+		if err := server.Send(message(append([]byte(nil), chunk...))); err != nil {
+			return 0, err
+		}
+		return len(chunk), nil
+	}
+}
+
+// findPulumiScript locates one of @pulumi/pulumi's command scripts (cmd/<name>) the way Node resolves
+// packages: in node_modules of the given folder or of any folder above it.
+func findPulumiScript(programDir string, name string) (string, error) {
 	dir, err := filepath.Abs(programDir)
 	if err != nil {
 		return "", err
 	}
 	for {
-		candidate := filepath.Join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "run")
+		candidate := filepath.Join(dir, "node_modules", "@pulumi", "pulumi", "cmd", name)
 		if _, err := os.Stat(filepath.Join(candidate, "index.js")); err == nil {
 			return candidate, nil
 		}
