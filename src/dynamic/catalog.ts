@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "./lazy-provider";
-import { type ManagementArgs, ownerOf, secretConnection, withSecretOutputs } from "./management-resource";
+import {
+  declaredIdentity,
+  type ManagementArgs,
+  ownerOf,
+  secretConnection,
+  withSecretOutputs,
+} from "./management-resource";
 
 /** S3 storage; every field of Polaris 1.4.1's AwsStorageConfigInfo except the server-filled `userArn`. */
 export interface S3StorageArgs {
@@ -203,5 +209,6 @@ export class Catalog extends pulumi.dynamic.Resource {
       "polaris",
       "Catalog",
     );
+    declaredIdentity(this, { name: args.name });
   }
 }

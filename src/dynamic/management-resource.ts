@@ -63,3 +63,22 @@ export function secretConnection(
     ? undefined
     : (pulumi.secret(connection) as pulumi.Output<PolarisConnectionArgs>);
 }
+
+/**
+ * Makes identity outputs (names, the catalog, namespace levels) the declared values: known at preview, yet
+ * resolving in `up` only once this resource's step is done, so dependents still wait for it. A preview, a
+ * pull-request comment or a policy pack then sees the names of new entities instead of unknowns. Safe
+ * because a Polaris name is the entity's identity: the provider never answers with another one.
+ */
+export function declaredIdentity(
+  resource: pulumi.Resource,
+  declared: Record<string, pulumi.Input<unknown> | undefined>,
+): void {
+  for (const [key, value] of Object.entries(declared)) {
+    if (value === undefined) continue;
+    Object.defineProperty(resource, key, {
+      value: pulumi.all([resource.urn, value]).apply(([, known]) => known),
+      enumerable: true,
+    });
+  }
+}

@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "./lazy-provider";
-import { type ManagementArgs, ownerOf, secretConnection, withSecretOutputs } from "./management-resource";
+import {
+  declaredIdentity,
+  type ManagementArgs,
+  ownerOf,
+  secretConnection,
+  withSecretOutputs,
+} from "./management-resource";
 
 export interface NamespaceArgs extends ManagementArgs {
   /** The catalog, e.g. `catalog.name`; changing it replaces the namespace. */
@@ -32,6 +38,7 @@ export class Namespace extends pulumi.dynamic.Resource {
   constructor(name: string, args: NamespaceArgs, opts?: pulumi.CustomResourceOptions) {
     const { parent, name: level, parentExists, ...rest } = args;
     const parentDeclared = parent instanceof Namespace;
+    // A declared parent's levels resolve only once it exists, so Pulumi creates it first and deletes it last.
     const parentLevels: pulumi.Input<string[]> = parent instanceof Namespace ? parent.levels : (parent ?? []);
     const levels = pulumi.all([parentLevels, level]).apply(([above, last]) => [...above, last]);
     super(
@@ -48,10 +55,14 @@ export class Namespace extends pulumi.dynamic.Resource {
         path: undefined,
         location: undefined,
       },
-      // The levels are the parent's output, so Pulumi creates the parent first and deletes it last.
       withSecretOutputs(opts),
       "polaris",
       "Namespace",
     );
+    declaredIdentity(this, {
+      catalog: args.catalog,
+      levels,
+      path: levels.apply((all) => all.join(".")),
+    });
   }
 }

@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "./lazy-provider";
-import { type ManagementArgs, ownerOf, secretConnection, withSecretOutputs } from "./management-resource";
+import {
+  declaredIdentity,
+  type ManagementArgs,
+  ownerOf,
+  secretConnection,
+  withSecretOutputs,
+} from "./management-resource";
 
 export interface PrincipalArgs extends ManagementArgs {
   /** The principal's name; changing it replaces the principal. `root` is built in and cannot be declared. */
@@ -47,5 +53,6 @@ export class Principal extends pulumi.dynamic.Resource {
       "polaris",
       "Principal",
     );
+    declaredIdentity(this, { name: args.name });
   }
 }

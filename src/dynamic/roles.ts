@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "./lazy-provider";
-import { type ManagementArgs, ownerOf, secretConnection, withSecretOutputs } from "./management-resource";
+import {
+  declaredIdentity,
+  type ManagementArgs,
+  ownerOf,
+  secretConnection,
+  withSecretOutputs,
+} from "./management-resource";
 
 export interface PrincipalRoleArgs extends ManagementArgs {
   /** The role's name; changing it replaces the role. `service_admin` is built in and cannot be declared. */
@@ -30,6 +36,7 @@ export class PrincipalRole extends pulumi.dynamic.Resource {
       "polaris",
       "PrincipalRole",
     );
+    declaredIdentity(this, { name: args.name });
   }
 }
 
@@ -64,5 +71,6 @@ export class CatalogRole extends pulumi.dynamic.Resource {
       "polaris",
       "CatalogRole",
     );
+    declaredIdentity(this, { catalog: args.catalog, name: args.name });
   }
 }

@@ -318,7 +318,7 @@ export class PolarisServer extends pulumi.ComponentResource {
       realm: settings.realm,
       clientId: settings.rootClientId,
       clientSecret: secret,
-      scope: "PRINCIPAL_ROLE:ALL" as const,
+      scope: "PRINCIPAL_ROLE:service_admin" as const,
     }));
 
     this.registerOutputs({

@@ -74,9 +74,16 @@ export class PolarisPlatform extends pulumi.ComponentResource {
     for (const path of paths) {
       const levels = path.split(".");
       const parent = this.namespaces[levels.slice(0, -1).join(".")];
+      const properties = reference.namespaceProperties[path];
       this.namespaces[path] = new Namespace(
         path,
-        { connection, catalog: catalogName, name: levels[levels.length - 1]!, ...(parent ? { parent } : {}) },
+        {
+          connection,
+          catalog: catalogName,
+          name: levels[levels.length - 1]!,
+          ...(parent ? { parent } : {}),
+          ...(properties ? { properties: { ...properties } } : {}),
+        },
         kept,
       );
     }

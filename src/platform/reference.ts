@@ -22,6 +22,13 @@ const silver = ["demo", "silver"];
 export const REFERENCE_PLATFORM = {
   catalog: "demo_catalog",
   namespaces: ["demo", "demo.bronze", "demo.silver", "demo.gold"],
+  /**
+   * Governance properties declared on namespaces: the gold layer names its owner and classification, which
+   * engines propagate to the tables below and the policy pack requires in production.
+   */
+  namespaceProperties: {
+    "demo.gold": { owner: "data-platform", classification: "curated" },
+  } as Readonly<Record<string, Readonly<Record<string, string>>>>,
   adminRole: {
     name: "demo_data_admin",
     privileges: [

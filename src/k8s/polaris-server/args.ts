@@ -156,6 +156,9 @@ export interface PolarisConnection {
   realm: string;
   clientId: string;
   clientSecret: string;
-  /** OAuth2 scope to request: every principal role of the root principal. */
-  scope: "PRINCIPAL_ROLE:ALL";
+  /**
+   * OAuth2 scope to request: only the root principal's service_admin role, which is all that managing
+   * catalogs, their content and access needs, so the token never carries a role added to root later.
+   */
+  scope: "PRINCIPAL_ROLE:service_admin";
 }

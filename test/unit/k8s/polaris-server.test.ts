@@ -169,7 +169,7 @@ describe("PolarisServer, local: in-memory, one replica, no ingress", () => {
       realm: "POLARIS",
       clientId: "root",
       clientSecret: "mock-local-root-client-secret-random",
-      scope: "PRINCIPAL_ROLE:ALL",
+      scope: "PRINCIPAL_ROLE:service_admin",
     });
     expect(await isSecret(server.rootClientSecret)).toBe(true);
     expect(await isSecret(server.connection)).toBe(true);

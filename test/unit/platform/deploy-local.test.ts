@@ -146,7 +146,7 @@ describe("local: Polaris in memory and moto on the cluster (Pulumi.local.yaml)",
         realm: "POLARIS",
         clientId: "root",
         clientSecret: ROOT_SECRET,
-        scope: "PRINCIPAL_ROLE:ALL",
+        scope: "PRINCIPAL_ROLE:service_admin",
       });
       expect(resource.redactedInputs.connection, resource.name).toBe("[secret]");
       expect(resource.protect ?? false, resource.name).toBe(false);

@@ -132,7 +132,7 @@ describe("prod: Polaris on EKS with S3, IAM and IRSA (Pulumi.prod.yaml)", () => 
       realm: "POLARIS",
       clientId: "root",
       clientSecret: ROOT_SECRET,
-      scope: "PRINCIPAL_ROLE:ALL",
+      scope: "PRINCIPAL_ROLE:service_admin",
     });
     expect(catalog.redactedInputs.connection).toBe("[secret]");
   });
