@@ -5,6 +5,7 @@
 export { policies, RULES } from "./pack";
 export { defaultConfig, type Rule } from "./rule";
 export type { AdminPrivilegesConfig } from "./rules/admin-privileges";
+export type { BucketHardeningConfig } from "./rules/bucket-hardening";
 export type { ExposureConfig } from "./rules/exposure";
 export type { NamespaceGovernanceConfig } from "./rules/namespace-governance";
 export { isProduction, type PolicySubject, type ProductionConfig, stackOf, type Violation } from "./subject";

@@ -1,17 +1,38 @@
 import type { Rule } from "../rule";
 import { at, type PolicySubject, TYPES, type Violation } from "../subject";
 
+export interface BucketHardeningConfig {
+  /**
+   * Components whose buckets live in an S3 emulator inside the cluster, not in a cloud account.
+   * @default ["polaris:k8s:LocalS3Storage"]
+   */
+  exemptComponents: string[];
+}
+
 /**
  * A warehouse bucket holds every table's data files. With the AWS provider v7 its public access block,
  * encryption and versioning are separate resources, so the rule looks for all three beside each bucket.
  */
-export const bucketHardening: Rule<Record<string, never>> = {
+export const bucketHardening: Rule<BucketHardeningConfig> = {
   name: "bucket-hardening",
   description: "Every S3 bucket has a full public access block, default encryption and versioning.",
   scope: "stack",
-  check(subjects) {
+  configSchema: {
+    properties: {
+      exemptComponents: {
+        type: "array",
+        items: { type: "string" },
+        default: ["polaris:k8s:LocalS3Storage"],
+        description: "Component types whose buckets are in an in-cluster S3 emulator, which the rule skips.",
+      },
+    },
+  },
+  check(subjects, config) {
     const violations: Violation[] = [];
-    for (const bucket of subjects.filter((s) => s.type === TYPES.bucket || s.type === TYPES.bucketV2)) {
+    const buckets = subjects.filter(
+      (s) => (s.type === TYPES.bucket || s.type === TYPES.bucketV2) && !underAny(s, config.exemptComponents),
+    );
+    for (const bucket of buckets) {
       const companions = subjects.filter((s) => belongsTo(s, bucket));
       const missing = [
         hasPublicAccessBlock(companions)
@@ -33,6 +54,12 @@ export const bucketHardening: Rule<Record<string, never>> = {
     return violations;
   },
 };
+
+/** A URN names the types of every ancestor: `urn:pulumi:stack::project::parent$child::name`. */
+function underAny(subject: PolicySubject, componentTypes: string[]): boolean {
+  const types = subject.urn.split("::")[2]?.split("$") ?? [];
+  return types.slice(0, -1).some((type) => componentTypes.includes(type));
+}
 
 /** A configuration resource names its bucket; when the name is not known yet, it shares the parent. */
 function belongsTo(candidate: PolicySubject, bucket: PolicySubject): boolean {
