@@ -34,7 +34,7 @@ const gold = new Namespace("demo.gold", {
   catalog: catalog.name,
   name: "gold",
   parent: demo,
-  properties: { classification: "internal" },
+  properties: { classification: config.get("goldClassification") ?? "internal" },
 });
 const silver = new Namespace("demo.silver", { catalog: catalog.name, name: "silver", parent: demo });
 
@@ -47,7 +47,7 @@ new CatalogRoleAssignment("demo_data_admin-to-service_admin", {
 
 const engineerRole = new PrincipalRole("data_engineer", {
   name: `${prefix}data_engineer`,
-  properties: { team: "data" },
+  properties: { team: config.get("engineerTeam") ?? "data" },
 });
 new CatalogRoleAssignment("demo_data_admin-to-data_engineer", {
   catalog: catalog.name,
@@ -113,6 +113,19 @@ if (tableGrant) {
   });
 }
 
+// An additive grant on a catalog role made outside this stack (config `sharedGrant: {catalog, catalogRole,
+// privilege}`, a catalog-level privilege), so that several stacks can grant on one role side by side.
+const sharedGrant = config.getObject<{ catalog: string; catalogRole: string; privilege: string }>(
+  "sharedGrant",
+);
+if (sharedGrant) {
+  new CatalogGrant("shared-grant", {
+    catalog: sharedGrant.catalog,
+    catalogRole: sharedGrant.catalogRole,
+    grant: { type: "catalog", privilege: sharedGrant.privilege },
+  });
+}
+
 // Table maintenance as code: a compaction policy kept in demo and attached to demo.gold.
 const compaction = new Policy("gold-compaction", {
   catalog: catalog.name,
@@ -127,6 +140,7 @@ new PolicyAttachment("gold-compaction-on-gold", { policy: compaction, target: go
 const engineer = new Principal("engineer", {
   name: `${prefix}engineer`,
   rotation: config.get("engineerRotation"),
+  properties: config.getObject<Record<string, string>>("engineerProperties"),
 });
 new PrincipalRoleAssignment("engineer-data_engineer", {
   principal: engineer.name,
