@@ -480,6 +480,7 @@ export const remove: Impl["delete"] = async (id, props) => {
         `catalog "${id}" cannot be deleted while it holds namespaces or catalog roles other than catalog_admin ` +
           `(${error.polarisMessage ?? error.message}). Declare them in this stack so they are deleted first, or ` +
           "remove them in Polaris.",
+        { cause: error },
       );
     }
     throw error;

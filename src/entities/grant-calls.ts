@@ -19,6 +19,7 @@ export async function addGrant(
         roleMissing
           ? `cannot grant on catalog role ${role} in catalog ${catalog}: the role does not exist (${error.polarisMessage})`
           : `${missingObjectMessage(grant, catalog)} (${error.polarisMessage ?? error.message})`,
+        { cause: error },
       );
     }
     throw error;

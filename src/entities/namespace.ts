@@ -141,6 +141,7 @@ export const create: Impl["create"] = async (raw) => {
         `namespace ${inputs.levels.join(".")} cannot be created in catalog ${inputs.catalog}: its parent ` +
           `${inputs.levels.slice(0, -1).join(".")} does not exist (${error.polarisMessage ?? error.message}). ` +
           "Declare the parent in this stack, or create it before this one.",
+        { cause: error },
       );
     }
     throw error;
@@ -171,6 +172,7 @@ export const remove: Impl["delete"] = async (_id, props) => {
         `namespace ${props.levels.join(".")} in catalog ${props.catalog} is not empty, so Polaris keeps it ` +
           `(${error.polarisMessage ?? error.message}). Drop its tables, views and child namespaces first; to keep ` +
           "it instead, set the resource option `retainOnDelete: true` (or `protect: true`).",
+        { cause: error },
       );
     }
     throw error;

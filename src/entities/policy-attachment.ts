@@ -170,12 +170,14 @@ export const create: Impl["create"] = async (raw) => {
         `cannot attach ${policy} to ${describeTarget(target)}: another policy of the same type is attached ` +
           `there already, and Polaris allows one policy of each inheritable type per target ` +
           `(${error.polarisMessage ?? error.message}). Detach that one first, or attach this policy elsewhere.`,
+        { cause: error },
       );
     }
     if (isPolarisApiError(error, 404)) {
       throw new Error(
         `cannot attach ${policy} to ${describeTarget(target)}: ${error.polarisMessage ?? error.message}. ` +
           "Create the policy and the target first (pass the Policy resource as `policy` so Pulumi orders them).",
+        { cause: error },
       );
     }
     throw error;

@@ -7,6 +7,10 @@ import { z } from "zod";
 import { grantId, grantSpecSchema } from "../entities/grant-spec";
 import { REFERENCE_PLATFORM } from "./reference";
 
+/**
+ * The environments a stack can be: `sandbox` (this machine's Polaris and moto), `local` (Polaris and an S3
+ * emulator on a local cluster), `prod` (Polaris on EKS with AWS S3 and IAM).
+ */
 export const ENVIRONMENTS = ["sandbox", "local", "prod"] as const;
 
 const namespacePath = z
@@ -17,9 +21,23 @@ const namespacePath = z
   );
 
 const externalPolaris = z.strictObject({
+  /** A Polaris this stack does not deploy (the sandbox's, or one run elsewhere). */
   mode: z.literal("external"),
   /** The server's base URL; credentials come from stack config polaris:* or POLARIS_* in the environment. */
-  uri: z.url({ protocol: /^https?$/ }).optional(),
+  uri: z
+    .url({
+      protocol: /^https?$/,
+      error: "must be Polaris' http(s) base URL, such as https://polaris.example.com",
+    })
+    .refine(
+      (uri) => !/\/api(\/|$)/.test(uri.replace(/^[^:]*:\/\/[^/]*/, "")),
+      "must be Polaris' base URL, without /api/...",
+    )
+    .optional(),
+  /**
+   * The server's realm. The program does not read it yet: the management connection takes its realm from
+   * stack config `polaris:realm` or POLARIS_REALM (or from the sandbox's run folder).
+   */
   realm: z.string().min(1).optional(),
   /** Read uri and realm from this sandbox instance's run folder (.sandbox/<name>/endpoints.env). */
   sandboxInstance: z
@@ -29,9 +47,16 @@ const externalPolaris = z.strictObject({
 });
 
 const deployedPolaris = z.strictObject({
+  /** This stack deploys Polaris on Kubernetes (a PolarisServer). */
   mode: z.literal("deploy"),
+  /** The Kubernetes namespace Polaris runs in. @default "polaris" */
   namespace: z.string().min(1).default("polaris"),
+  /**
+   * Where Polaris keeps its entities: `in-memory` loses them at every restart (local clusters only);
+   * `relational-jdbc` needs `jdbcSecretName`. @default "in-memory"
+   */
   persistence: z.enum(["in-memory", "relational-jdbc"]).default("in-memory"),
+  /** Polaris pods, 1 to 20; more than one needs `relational-jdbc` and `tokenBrokerSecretName`. @default 1 */
   replicas: z.number().int().min(1).max(20).default(1),
   /** A Secret with the JDBC url, username and password (relational-jdbc). */
   jdbcSecretName: z.string().min(1).optional(),
@@ -39,40 +64,58 @@ const deployedPolaris = z.strictObject({
   tokenBrokerSecretName: z.string().min(1).optional(),
   /** How `pulumi up` reaches the management API: an Ingress host (with TLS), or a local port-forward URL. */
   ingressHost: z.string().min(1).optional(),
+  /** A Secret with the TLS certificate for `ingressHost`. @default none: the Ingress serves plain HTTP */
   tlsSecretName: z.string().min(1).optional(),
+  /**
+   * The URL `pulumi up` and engines use when there is no Ingress, e.g. `http://localhost:8181` through
+   * `kubectl port-forward`. Give this or `ingressHost`. @default from `ingressHost`
+   */
   externalUri: z.url().optional(),
 });
 
 const existingStorage = z.strictObject({
+  /** A bucket made outside this stack (the sandbox's moto, or an existing AWS bucket). */
   mode: z.literal("existing"),
+  /** The bucket's name; the catalog lives at `s3://<bucket>/demo_catalog/`. */
   bucket: z.string().min(3),
   /** The role Polaris assumes to vend credentials; required with vended credentials. */
   roleArn: z
     .string()
     .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\//, "must be an IAM role ARN")
     .optional(),
+  /** The bucket's AWS region. @default "us-east-1" */
   region: z.string().default("us-east-1"),
+  /** The S3 endpoint, for an emulator. @default AWS S3, or the sandbox's moto with `sandboxInstance` */
   endpoint: z.url().optional(),
+  /** The STS endpoint Polaris vends credentials with. @default AWS STS, or the sandbox's moto with `sandboxInstance` */
   stsEndpoint: z.url().optional(),
+  /** Path-style bucket addressing, as emulators need. @default false */
   pathStyleAccess: z.boolean().default(false),
   /** Read the bucket's endpoint and the role from the sandbox instance's run folder. */
   fromSandbox: z.boolean().default(false),
 });
 
 const emulatorStorage = z.strictObject({
+  /** An S3 emulator on the cluster (a LocalS3Storage); no credential vending. */
   mode: z.literal("emulator"),
+  /** Which emulator; LocalStack needs the secret config `localstackAuthToken`. @default "moto" */
   emulator: z.enum(["moto", "localstack"]).default("moto"),
+  /** The bucket created in the emulator. @default "warehouse" */
   bucketName: z.string().min(3).default("warehouse"),
+  /** The Kubernetes namespace the emulator runs in. @default "polaris" */
   namespace: z.string().min(1).default("polaris"),
 });
 
 const s3Storage = z.strictObject({
+  /** AWS S3: this stack creates the WarehouseBucket, the catalog's storage role and Polaris' IRSA identity. */
   mode: z.literal("s3"),
+  /** The bucket to create; bucket names are globally unique. */
   bucketName: z.string().min(3),
   /** The EKS cluster's OIDC provider, for Polaris' IRSA identity. */
   oidcProviderArn: z
     .string()
     .regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\//, "must be an OIDC provider ARN"),
+  /** A KMS key (ARN) for the bucket's default encryption. @default SSE-S3 */
   kmsKeyArn: z.string().optional(),
 });
 
@@ -81,18 +124,27 @@ const extraGrant = z.strictObject({
   principalRole: z.enum(
     REFERENCE_PLATFORM.personas.map((persona) => persona.principalRole) as [string, ...string[]],
   ),
+  /** The grant, in the same shape as a CatalogGrantSet's grants. */
   grant: grantSpecSchema,
 });
 
+/** The zod schema of the spec; {@link readPlatformSpec} applies it to stack config. */
 export const platformSpecSchema = z
   .strictObject({
+    /** Which environment this stack is; the sandbox needs an external Polaris. */
     environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }),
+    /** Where Polaris comes from, by `mode`: `external` or `deploy`. */
     polaris: z.discriminatedUnion("mode", [externalPolaris, deployedPolaris], {
       error: "polaris.mode must be external or deploy",
     }),
+    /** Where the warehouse is, by `mode`: `existing`, `emulator` or `s3`. */
     storage: z.discriminatedUnion("mode", [existingStorage, emulatorStorage, s3Storage], {
       error: "storage.mode must be existing, emulator or s3",
     }),
+    /**
+     * How engines get storage access: Polaris vends short-lived credentials, or (`none`) engines bring their
+     * own, as with the emulator. @default "vended-credentials"
+     */
     accessDelegation: z.enum(["vended-credentials", "none"]).default("vended-credentials"),
     /** Protect catalogs and namespaces from deletion (prod). */
     protect: z.boolean().default(false),
@@ -180,10 +232,12 @@ export const platformSpecSchema = z
     });
   });
 
+/** The validated per-environment spec, defaults filled in: what {@link readPlatformSpec} returns. */
 export type PlatformSpec = z.output<typeof platformSpecSchema>;
 
 /** Stack config as a flat map of key to raw value, the way `pulumi.Config` hands it over. */
 export interface ConfigSource {
+  /** The raw value of `key` (without the project prefix), or undefined when it is not set. */
   get(key: string): string | undefined;
 }
 

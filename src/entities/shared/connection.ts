@@ -99,11 +99,27 @@ export function resolveConnection(fromResource: unknown): PolarisConnection {
   }
   const parsed = connectionSchema.safeParse(chosen);
   if (!parsed.success) {
-    throw new Error(
-      `invalid Polaris connection: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`,
-    );
+    const fromConfig = own === undefined || sameServer ? configured : undefined;
+    const problems = parsed.error.issues.map((issue) => {
+      const field = String(issue.path[0] ?? "");
+      const configuredField =
+        fromConfig !== undefined && (field in fromConfig || own === undefined || !(field in own));
+      const setting = configuredField ? configuredName(field) : `connection.${field}`;
+      const prefix = `connection.${field}`;
+      return issue.message.startsWith(prefix)
+        ? `${setting}${issue.message.slice(prefix.length)}`
+        : `${setting}: ${issue.message}`;
+    });
+    throw new Error(`invalid Polaris connection: ${problems.join("; ")}`);
   }
   return { ...parsed.data, uri: trimSlash(parsed.data.uri) };
+}
+
+/** Where a connection field set outside the resource comes from, as the user set it. */
+function configuredName(field: string): string {
+  if (connectionFromStackConfig() !== undefined) return `stack config polaris:${field}`;
+  const variable = ENVIRONMENT_KEYS[field as keyof typeof ENVIRONMENT_KEYS];
+  return variable ? `environment variable ${variable}` : `connection.${field}`;
 }
 
 const clients = new Map<string, PolarisClient>();

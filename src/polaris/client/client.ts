@@ -10,6 +10,7 @@ import {
 } from "./errors";
 import { classifyTransportFailure, type HttpMethod, sendHttp } from "./http";
 import { collectPages } from "./pagination";
+import { apiErrorRemedy, notJsonRemedy } from "./remedies";
 import {
   DEFAULT_RETRY_POLICY,
   isRepeatable,
@@ -127,6 +128,8 @@ export interface ApplicablePoliciesOptions {
 }
 
 const MANAGEMENT_API = "/api/management/v1";
+/** Retries of a call whose token was refused (401); only a pathological race needs more than one. */
+const MAX_TOKEN_RETRIES = 3;
 const CATALOG_API = "/api/catalog/v1";
 const POLICY_API = "/api/catalog/polaris/v1";
 const DEFAULT_SCOPE = "PRINCIPAL_ROLE:ALL";
@@ -185,12 +188,19 @@ export class PolarisClient {
 
   /** One authenticated call; the parsed JSON body, or undefined for an empty one. */
   async request(call: PolarisRequest): Promise<unknown> {
-    const token = await this.authenticated(call);
+    let token = await this.authenticated(call);
     let result = await this.exchange(call, token);
-    if (!("failure" in result.last) && result.last.response.status === 401) {
-      // The token expired early, or the server restarted with new signing keys: one fresh token, one retry.
+    // A refused token expired early, or the server restarted with new signing keys: retry with another. The
+    // cache may hand over a token that another call fetched before this refusal, which can be just as stale;
+    // so the retries go on until a token asked for after the refusal has been tried, and no further.
+    let refusedAt: number | undefined;
+    for (let retry = 1; refused(result) && retry <= MAX_TOKEN_RETRIES; retry++) {
+      refusedAt ??= this.tokens.mark();
       this.tokens.invalidate(this.owner, token);
-      result = await this.exchange(call, await this.authenticated(call));
+      token = await this.authenticated(call);
+      const fresh = this.tokens.issuedSince(this.owner, token, refusedAt);
+      result = await this.exchange(call, token);
+      if (fresh) break;
     }
     return this.settle(call, result);
   }
@@ -850,7 +860,7 @@ export class PolarisClient {
       scope: this.owner.scope,
     });
     const result = await this.exchange(call, undefined, form.toString());
-    const token = validated<TokenResponse>(tokenResponseSchema, this.settle(call, result), call);
+    const token = validated<TokenResponse>(tokenResponseSchema, this.settle(call, result, true), call);
     return {
       accessToken: token.access_token,
       lifetimeMs: token.expires_in ? token.expires_in * 1000 : undefined,
@@ -885,22 +895,33 @@ export class PolarisClient {
     });
   }
 
-  private settle(call: PolarisRequest, { last, attempts, anyRequestSent }: RetriedOutcome): unknown {
+  private settle(
+    call: PolarisRequest,
+    { last, attempts, anyRequestSent }: RetriedOutcome,
+    tokenRequest = false,
+  ): unknown {
     if ("failure" in last) {
       throw new PolarisTransportError(call, last.failure.reason, anyRequestSent, last.error, attempts);
     }
-    const { status, text } = last.response;
+    const { status, text, headers } = last.response;
+    const contentType = firstHeader(headers["content-type"]);
+    const secrets = [this.connection.clientSecret, ...secretsIn(call.body)];
     if (status < 200 || status >= 300) {
       const details = errorDetails(text);
-      const secrets = [this.connection.clientSecret, ...secretsIn(call.body)];
       const message = details.message === undefined ? undefined : redact(details.message, secrets);
-      throw new PolarisApiError(call, status, { ...details, message }, attempts);
+      const remedy = apiErrorRemedy({ status, details, contentType, body: text, tokenRequest });
+      throw new PolarisApiError(
+        call,
+        status,
+        { ...details, message, remedy: remedy && redact(remedy, secrets) },
+        attempts,
+      );
     }
     if (text.trim() === "") return undefined;
     try {
       return JSON.parse(text);
     } catch {
-      throw new PolarisResponseError(call, `HTTP ${status} with a body that is not JSON`);
+      throw new PolarisResponseError(call, redact(notJsonRemedy(status, contentType, text), secrets));
     }
   }
 
@@ -954,6 +975,14 @@ function secretsIn(body: unknown): string[] {
     if (typeof value === "string") return /secret|password|token/i.test(key) ? [value] : [];
     return secretsIn(value);
   });
+}
+
+function refused({ last }: RetriedOutcome): boolean {
+  return !("failure" in last) && last.response.status === 401;
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

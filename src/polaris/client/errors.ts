@@ -1,4 +1,5 @@
 import { STATUS_CODES } from "node:http";
+import { answeredByPolaris, transportRemedy } from "./remedies";
 
 /** What an operation was about, so that every error names it the way a user would: "create catalog demo". */
 export interface ErrorContext {
@@ -10,6 +11,8 @@ export interface ErrorContext {
 export interface PolarisErrorDetails {
   message?: string;
   type?: string;
+  /** What the user can do about it, when something can be done; it ends the error's message. */
+  remedy?: string;
 }
 
 /** Polaris (or something in front of it) answered with an HTTP error status. */
@@ -22,22 +25,26 @@ export class PolarisApiError extends Error {
   readonly polarisMessage: string | undefined;
   /** Polaris' exception type, e.g. "AlreadyExistsException", "GRANT_NOT_FOUND". */
   readonly polarisType: string | undefined;
+  /** What to do about it, as the message ends with it; undefined when Polaris' message says it all. */
+  readonly remedy: string | undefined;
   readonly attempts: number;
 
   constructor(context: ErrorContext, status: number, details: PolarisErrorDetails, attempts = 1) {
-    super(formatApiErrorMessage(context, status, details.message, attempts));
+    super(withRemedy(formatApiErrorMessage(context, status, details.message, attempts), details.remedy));
     this.status = status;
     this.operation = context.operation;
     this.entity = context.entity;
     this.polarisMessage = details.message;
     this.polarisType = details.type;
+    this.remedy = details.remedy;
     this.attempts = attempts;
   }
 }
 
 /**
- * Polaris refused to issue a token, so the call was never made. Not a PolarisApiError on purpose: its 404
- * (an unknown realm) or 401 must not be read as an answer about the entity.
+ * No token could be had (Polaris refused one, or something in front of it failed), so the call was never
+ * made. Not a PolarisApiError on purpose: its 404 (an unknown realm) or 401 must not be read as an answer
+ * about the entity.
  */
 export class PolarisAuthenticationError extends Error {
   override readonly name = "PolarisAuthenticationError";
@@ -51,11 +58,20 @@ export class PolarisAuthenticationError extends Error {
     cause: PolarisApiError,
   ) {
     const realm = connection.realm ? ` in realm ${connection.realm}` : " (no realm given)";
+    const answer = `${cause.status} ${cause.polarisMessage ?? ""}`.trimEnd();
+    // A gateway's error page or a server failure at the token endpoint says nothing about the credentials.
+    const refused =
+      cause.status < 500 && answeredByPolaris({ message: cause.polarisMessage, type: cause.polarisType });
     super(
-      `${subject(context)}: Polaris at ${connection.uri} refused a token to client ${connection.clientId}${realm}: ` +
-        `${cause.status} ${cause.polarisMessage ?? ""}`.trimEnd() +
-        ". Check the connection's realm, clientId and clientSecret (or stack config polaris:realm, polaris:clientId, " +
-        "polaris:clientSecret).",
+      refused
+        ? `${subject(context)}: Polaris at ${connection.uri} refused a token to client ${connection.clientId}${realm}: ` +
+            `${answer}. Check the connection's realm, clientId and clientSecret (or stack config polaris:realm, ` +
+            "polaris:clientId, polaris:clientSecret)."
+        : withRemedy(
+            `${subject(context)}: no token from Polaris at ${connection.uri} for client ${connection.clientId}${realm}: ` +
+              statusLine(cause.status, cause.polarisMessage, cause.attempts),
+            cause.remedy,
+          ),
       { cause },
     );
     this.operation = context.operation;
@@ -106,8 +122,8 @@ export class PolarisResponseError extends Error {
   readonly operation: string;
   readonly entity: string | undefined;
 
-  constructor(context: ErrorContext, problem: string) {
-    super(`${subject(context)}: unexpected response from Polaris: ${problem}`);
+  constructor(context: ErrorContext, problem: string, remedy?: string) {
+    super(withRemedy(`${subject(context)}: unexpected response from Polaris: ${problem}`, remedy));
     this.operation = context.operation;
     this.entity = context.entity;
   }
@@ -126,9 +142,14 @@ export function formatApiErrorMessage(
   polarisMessage: string | undefined,
   attempts = 1,
 ): string {
+  return `${subject(context)}: ${statusLine(status, polarisMessage, attempts)}`;
+}
+
+/** "409 Conflict: Polaris' message (after 2 attempts)". */
+function statusLine(status: number, polarisMessage: string | undefined, attempts: number): string {
   const statusText = STATUS_CODES[status] ?? "Unknown Status";
   const detail = polarisMessage ? `: ${truncate(polarisMessage, 500)}` : "";
-  return `${subject(context)}: ${status} ${statusText}${detail}${afterAttempts(attempts)}`;
+  return `${status} ${statusText}${detail}${afterAttempts(attempts)}`;
 }
 
 export function formatTransportErrorMessage(
@@ -148,7 +169,16 @@ export function formatTransportErrorMessage(
   const consequence = mayHaveReachedServer
     ? "; the request may have been applied, read the entity back before retrying"
     : "";
-  return `${subject(context)}: ${what} (${cause})${afterAttempts(attempts)}${consequence}`;
+  return withRemedy(
+    `${subject(context)}: ${what} (${cause})${afterAttempts(attempts)}${consequence}`,
+    transportRemedy(reason),
+  );
+}
+
+/** `message`, then what to do about it as a sentence of its own. */
+export function withRemedy(message: string, remedy: string | undefined): string {
+  if (!remedy) return message;
+  return `${message}${/[.!?]$/.test(message) ? "" : "."} ${remedy}`;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface IssuedToken {
 
 interface CachedToken {
   value: string;
+  /** When it was asked for, by the cache's clock. */
+  issuedAt: number;
   refreshAt: number;
   expiresAt: number;
 }
@@ -54,6 +56,20 @@ export class TokenCache {
     }
   }
 
+  /** The cache's clock now: a mark to compare with issuedSince. */
+  mark(): number {
+    return this.now();
+  }
+
+  /**
+   * Whether `value` is the cached token and was asked for at or after `mark`, as opposed to one another
+   * caller fetched earlier. Ask right after get(), before another caller can replace it.
+   */
+  issuedSince(owner: TokenOwner, value: string, mark: number): boolean {
+    const { token } = this.entry(owner);
+    return token?.value === value && token.issuedAt >= mark;
+  }
+
   /** Forgets `rejected`, which the server refused, unless another caller already replaced it. */
   invalidate(owner: TokenOwner, rejected: string): void {
     const entry = this.entry(owner);
@@ -71,6 +87,7 @@ export class TokenCache {
       const margin = refreshMarginMs(lifetimeMs);
       entry.token = {
         value: accessToken,
+        issuedAt,
         refreshAt: issuedAt + lifetimeMs - margin,
         expiresAt: issuedAt + lifetimeMs,
       };

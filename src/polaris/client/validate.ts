@@ -89,7 +89,11 @@ export function validated<T>(schema: z.ZodType, body: unknown, context: ErrorCon
       .slice(0, 5)
       .map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`)
       .join("; ");
-    throw new PolarisResponseError(context, problems);
+    throw new PolarisResponseError(
+      context,
+      problems,
+      "Check that connection.uri (or polaris:uri) is an Apache Polaris server of release 1.4.1 or later.",
+    );
   }
   return body as T;
 }

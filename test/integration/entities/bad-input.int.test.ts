@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setStackConfig } from "../../../src/dynamic/stack-config";
 import * as catalog from "../../../src/entities/catalog";
 import * as catalogRole from "../../../src/entities/catalog-role";
 import * as catalogRoleAssignment from "../../../src/entities/catalog-role-assignment";
@@ -208,6 +209,55 @@ describe("bad input is refused before any request", () => {
       /without \/api/,
     ],
     [
+      "a connection with an empty client id",
+      principalRole,
+      () => ({ connection: { ...connection, clientId: "" }, owner: "o", name: "r" }),
+      "connection.clientId",
+      /clientId must not be empty/,
+    ],
+    [
+      "a connection timeout that is not positive",
+      principalRole,
+      () => ({ connection: { ...connection, timeoutMs: 0 }, owner: "o", name: "r" }),
+      "connection.timeoutMs",
+      /expected number to be >0/,
+    ],
+    [
+      "a name longer than Polaris allows",
+      principalRole,
+      () => ({ connection, owner: "o", name: "r".repeat(257) }),
+      "name",
+      /at most 256 characters/,
+    ],
+    [
+      "a name with a trailing space",
+      catalog,
+      () => ({ ...goodCatalog(), name: "demo " }),
+      "name",
+      /must not start or end with whitespace/,
+    ],
+    [
+      "a property value that is not a string",
+      principalRole,
+      () => ({ connection, owner: "o", name: "r", properties: { retention: 7 } }),
+      "properties.retention",
+      /property values must be strings/,
+    ],
+    [
+      "a connectionConfig on an INTERNAL catalog",
+      catalog,
+      () => ({
+        ...goodCatalog(),
+        connectionConfig: {
+          connectionType: "ICEBERG_REST",
+          uri: "https://remote.example.com/api/catalog",
+          authenticationParameters: { authenticationType: "IMPLICIT" },
+        },
+      }),
+      "connectionConfig",
+      /only EXTERNAL catalogs have a connectionConfig; set type: EXTERNAL or remove it/,
+    ],
+    [
       "a connection without a secret",
       principalRole,
       () => ({ connection: { uri: connection.uri, clientId: "root" }, owner: "o", name: "r" }),
@@ -331,6 +381,66 @@ describe("bad input is refused before any request", () => {
     const failure = result.failures?.find((candidate) => candidate.property === property);
     expect(failure, JSON.stringify(result.failures)).toBeDefined();
     expect(failure!.reason).toMatch(reason);
+  });
+
+  // The connection may come from stack config (polaris:*) or the environment (POLARIS_*) instead of the
+  // resource; it is resolved when an operation runs, still before any request, and the error names the
+  // setting as the user wrote it. "{proxy}" stands for the counting proxy's URI.
+  const connectionCases: [string, Record<string, string>, Record<string, string>, RegExp][] = [
+    [
+      "stack config polaris:uri with the API path",
+      {
+        "polaris:uri": "{proxy}/api/catalog",
+        "polaris:clientId": "root",
+        "polaris:clientSecret": "s",
+      },
+      {},
+      /^invalid Polaris connection: stack config polaris:uri is the server's base URL, without \/api\//,
+    ],
+    [
+      "stack config polaris:uri with another scheme",
+      { "polaris:uri": "ftp://{proxy-host}", "polaris:clientId": "root", "polaris:clientSecret": "s" },
+      {},
+      /stack config polaris:uri must be an http\(s\) URL such as https:\/\/polaris\.example\.com/,
+    ],
+    [
+      "stack config without polaris:clientSecret",
+      { "polaris:uri": "{proxy}", "polaris:clientId": "root" },
+      {},
+      /^invalid Polaris connection: stack config polaris:clientSecret is required$/,
+    ],
+    [
+      "POLARIS_URI in the environment that is not a URL",
+      {},
+      { POLARIS_URI: "polaris.example.com", POLARIS_CLIENT_ID: "root", POLARIS_CLIENT_SECRET: "s" },
+      /environment variable POLARIS_URI must be an http\(s\) URL/,
+    ],
+    [
+      "no connection anywhere",
+      {},
+      {},
+      /no Polaris connection: give the resource a `connection`.*stack config polaris:uri.*POLARIS_URI/,
+    ],
+  ];
+
+  it.each(connectionCases)("%s", async (_title, config, environment, message) => {
+    const variables = ["POLARIS_URI", "POLARIS_REALM", "POLARIS_CLIENT_ID", "POLARIS_CLIENT_SECRET"];
+    const saved = Object.fromEntries(variables.map((name) => [name, process.env[name]]));
+    for (const name of variables) delete process.env[name];
+    Object.assign(process.env, environment);
+    const atProxy = (value: string | undefined) =>
+      value?.replace("{proxy-host}", new URL(proxy.uri).host).replace("{proxy}", proxy.uri);
+    setStackConfig({ get: (key) => atProxy(config[key]) });
+    try {
+      const inputs = (await principalRole.check!({} as never, { owner: "o", name: "r" } as never)).inputs;
+      await expect(principalRole.create(inputs as never)).rejects.toThrow(message);
+    } finally {
+      setStackConfig(undefined);
+      for (const name of variables) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
   });
 
   it("an input that is another resource's output, unknown at preview, passes check", async () => {

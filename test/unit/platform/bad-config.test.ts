@@ -125,6 +125,86 @@ const SPEC_CASES: { name: string; config: Config; message: RegExp }[] = [
       /polaris-platform:grants\[0\]\.grant\.privilege: unknown privilege TABLE_READ_DAT; did you mean TABLE_READ_DATA\?/,
   },
   {
+    name: "protect given as a word",
+    config: changed(PROD, { protect: "yes" }),
+    message: /polaris-platform:protect: Invalid input: expected boolean, received string/,
+  },
+  {
+    name: "an access delegation mode that does not exist",
+    config: changed(PROD, { accessDelegation: "vended" }),
+    message:
+      /polaris-platform:accessDelegation: Invalid option: expected one of "vended-credentials"\|"none"/,
+  },
+  {
+    name: "a grant for a principal role the platform does not have",
+    config: changed(PROD, {
+      grants: [{ principalRole: "data_scientist", grant: { type: "catalog", privilege: "TABLE_LIST" } }],
+    }),
+    message:
+      /polaris-platform:grants\[0\]\.principalRole: Invalid option: expected one of "data_engineer"\|"data_analyst"/,
+  },
+  {
+    name: "a grant the persona holds already",
+    config: changed(PROD, {
+      grants: [
+        {
+          principalRole: "data_analyst",
+          grant: { type: "namespace", namespace: ["demo", "gold"], privilege: "TABLE_READ_DATA" },
+        },
+      ],
+    }),
+    message:
+      /polaris-platform:grants\[0\]: data_analyst holds namespace:demo\.gold:TABLE_READ_DATA already; list each grant once/,
+  },
+  {
+    name: "a namespace written as a path with slashes",
+    config: changed(PROD, { namespaces: ["demo/gold/finance"] }),
+    message:
+      /polaris-platform:namespaces\[0\]: must be a dotted namespace path such as demo\.gold\.orders_team/,
+  },
+  {
+    name: "an external Polaris URI with the API path",
+    config: changed(SANDBOX_LIKE, {
+      polaris: { mode: "external", uri: "https://polaris.example.com/api/catalog" },
+      accessDelegation: "none",
+    }),
+    message: /polaris-platform:polaris\.uri: must be Polaris' base URL, without \/api\/\.\.\./,
+  },
+  {
+    name: "an external Polaris URI that is not http(s)",
+    config: changed(SANDBOX_LIKE, {
+      polaris: { mode: "external", uri: "polaris.example.com:8181" },
+      accessDelegation: "none",
+    }),
+    message:
+      /polaris-platform:polaris\.uri: must be Polaris' http\(s\) base URL, such as https:\/\/polaris\.example\.com/,
+  },
+  {
+    name: "a deployed Polaris in the sandbox environment",
+    config: changed(LOCAL, { environment: "sandbox" }),
+    message:
+      /polaris-platform:polaris\.mode: the sandbox runs Polaris itself: use mode external with sandboxInstance/,
+  },
+  {
+    name: "a Polaris mode that does not exist",
+    config: changed(LOCAL, { polaris: { mode: "helm" } }),
+    message: /polaris-platform:polaris\.mode: polaris\.mode must be external or deploy/,
+  },
+  {
+    name: "a storage role ARN that names a user",
+    config: changed(SANDBOX_LIKE, {
+      storage: { mode: "existing", bucket: "warehouse", roleArn: "arn:aws:iam::123456789012:user/polaris" },
+    }),
+    message: /polaris-platform:storage\.roleArn: must be an IAM role ARN/,
+  },
+  {
+    name: "an OIDC provider ARN that names a role",
+    config: changed(PROD, {
+      storage: { ...objectOf(PROD, "storage"), oidcProviderArn: "arn:aws:iam::123456789012:role/eks" },
+    }),
+    message: /polaris-platform:storage\.oidcProviderArn: must be an OIDC provider ARN/,
+  },
+  {
     name: "a replica count out of range",
     config: changed(PROD, { polaris: { ...objectOf(PROD, "polaris"), replicas: 0 } }),
     message: /polaris-platform:polaris\.replicas: Too small: expected number to be >=1/,
@@ -219,7 +299,7 @@ describe("the same harness with good config (the count can fail)", () => {
     expect(requested).toBeGreaterThan(0);
   });
 
-  it("keeps Polaris' namespace restricted when the emulator runs in a namespace of its own", async () => {
+  it("keeps both namespaces restricted when moto runs in a namespace of its own", async () => {
     const before = engine.registrations.length;
     const config = changed(LOCAL, { storage: { mode: "emulator", namespace: "s3-emulator" } });
     expect((await runProgram(config)).error).toBeUndefined();
@@ -229,7 +309,7 @@ describe("the same harness with good config (the count can fail)", () => {
       .map((r) => [r.inputs.metadata.name, r.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]]);
     expect(namespaces.sort()).toEqual([
       ["polaris", "restricted"],
-      ["s3-emulator", "baseline"],
+      ["s3-emulator", "restricted"],
     ]);
   });
 

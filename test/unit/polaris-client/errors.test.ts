@@ -57,7 +57,8 @@ describe("error messages", () => {
       3,
     );
     expect(refused.message).toBe(
-      "list catalogs: could not connect to Polaris (ECONNREFUSED x) (after 3 attempts)",
+      "list catalogs: could not connect to Polaris (ECONNREFUSED x) (after 3 attempts). Check that " +
+        "connection.uri (or polaris:uri) names a running Polaris, reachable from where pulumi runs.",
     );
   });
 
@@ -168,6 +169,23 @@ describe("TokenCache", () => {
     cache.invalidate(owner, "t2");
     expect(await cache.get(owner, issue)).toBe("t3");
     expect(await cache.get({ ...owner, clientSecret: "other" }, issue)).toBe("t4");
+  });
+
+  it("tells a token asked for after a mark from one another caller fetched before it", async () => {
+    let now = 0;
+    let issued = 0;
+    const cache = new TokenCache(() => now);
+    const issue = async () => ({ accessToken: `t${++issued}`, lifetimeMs: 100_000 });
+    expect(await cache.get(owner, issue)).toBe("t1");
+    now = 10;
+    const refusedAt = cache.mark();
+    // t1 was asked for before the mark: a call refused at the mark must not take it for a fresh one.
+    expect(cache.issuedSince(owner, "t1", refusedAt)).toBe(false);
+    cache.invalidate(owner, "t1");
+    expect(await cache.get(owner, issue)).toBe("t2");
+    expect(cache.issuedSince(owner, "t2", refusedAt)).toBe(true);
+    // Only the cached token counts: one already replaced is not vouched for.
+    expect(cache.issuedSince(owner, "t1", 0)).toBe(false);
   });
 });
 
