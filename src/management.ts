@@ -1,6 +1,9 @@
 /**
  * Management as code: dynamic resources for Polaris entities, run by the Pulumi engine through providers
  * that load this library's entity modules by name (src/entities), over the REST client (src/polaris/client).
+ * Import it from `polaris-pulumi/management`.
+ *
+ * @module management
  */
 export * from "./dynamic/assignments";
 export * from "./dynamic/catalog";

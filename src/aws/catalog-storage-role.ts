@@ -7,6 +7,7 @@ import { checkAllowedLocations } from "./s3-location";
 import { validated } from "./validated";
 import type { WarehouseBucketReference } from "./warehouse-bucket";
 
+/** Arguments of {@link CatalogStorageRole}. */
 export interface CatalogStorageRoleArgs {
   /** The bucket the catalog keeps its tables in: a `WarehouseBucket`, or an existing bucket described by hand. */
   readonly bucket: WarehouseBucketReference;
@@ -24,18 +25,23 @@ export interface CatalogStorageRoleArgs {
    * @default 48 random letters and digits, generated once and kept in state
    */
   readonly externalId?: pulumi.Input<string>;
-  /** @default "Apache Polaris assumes this role to vend credentials for catalog storage <name>" */
+  /** The role's IAM description. @default "Apache Polaris assumes this role to vend credentials for catalog storage <name>" */
   readonly description?: pulumi.Input<string>;
 }
 
 /** The non-secret part of a Polaris catalog's AWS `storageConfigInfo`. */
 export interface AwsCatalogStorage {
+  /** Always S3. */
   storageType: "S3";
+  /** The storage role Polaris assumes. */
   roleArn: string;
+  /** The region of the component's AWS provider. */
   region: string;
+  /** The catalog's allowed locations, as given to the role. */
   allowedLocations: string[];
   /** The KMS key Polaris puts into vended session policies, so that writes can encrypt. */
   currentKmsKey?: string;
+  /** The KMS keys vended sessions may decrypt with: the bucket's key, if it has one. */
   allowedKmsKeys?: string[];
 }
 
@@ -54,8 +60,11 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
  * most 3600 seconds whatever Polaris asks for.
  */
 export class CatalogStorageRole extends pulumi.ComponentResource {
+  /** The IAM role, under the path `/polaris/catalog/`. */
   readonly role: aws.iam.Role;
+  /** The role's ARN: the catalog's `storageConfigInfo.roleArn`. */
   readonly roleArn: pulumi.Output<string>;
+  /** The role's name. */
   readonly roleName: pulumi.Output<string>;
   /** The external id, as a secret. Give it to the catalog's `storageConfigInfo.externalId`. */
   readonly externalId: pulumi.Output<string>;

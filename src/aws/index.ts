@@ -1,3 +1,9 @@
+/**
+ * Infrastructure on AWS: the warehouse bucket, the IAM role Polaris assumes per catalog to vend credentials,
+ * Polaris' own IRSA identity, and the IAM documents they are made of. Import it from `polaris-pulumi/aws`.
+ *
+ * @module aws
+ */
 export { ArgumentError } from "./argument-error";
 export {
   type AwsCatalogStorage,

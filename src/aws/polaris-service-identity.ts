@@ -10,6 +10,7 @@ import {
 } from "./policies";
 import { validated } from "./validated";
 
+/** Arguments of {@link PolarisServiceIdentity}. */
 export interface PolarisServiceIdentityArgs {
   /**
    * ARN of the EKS cluster's IAM OIDC provider, e.g.
@@ -25,7 +26,7 @@ export interface PolarisServiceIdentityArgs {
   readonly namespace?: pulumi.Input<string>;
   /** Name of Polaris' Kubernetes service account. @default "polaris" */
   readonly serviceAccountName?: pulumi.Input<string>;
-  /** @default "Apache Polaris (IRSA): assumes catalog storage roles under /polaris/catalog/ to vend credentials" */
+  /** The role's IAM description. @default "Apache Polaris (IRSA): assumes catalog storage roles under /polaris/catalog/ to vend credentials" */
   readonly description?: pulumi.Input<string>;
 }
 
@@ -38,8 +39,11 @@ export interface PolarisServiceIdentityArgs {
  * hour, so vended credentials never outlive 3600 seconds.
  */
 export class PolarisServiceIdentity extends pulumi.ComponentResource {
+  /** The IAM role, under the path `/polaris/`. */
   readonly role: aws.iam.Role;
+  /** The role's ARN: PolarisServer's `roleArn` and every CatalogStorageRole's `polarisRoleArn`. */
   readonly roleArn: pulumi.Output<string>;
+  /** The role's name. */
   readonly roleName: pulumi.Output<string>;
   /** The roles this identity may assume: `arn:<partition>:iam::<account>:role/polaris/catalog/*`. */
   readonly catalogRoleArnPattern: pulumi.Output<string>;

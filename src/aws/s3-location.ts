@@ -4,6 +4,7 @@ import { ArgumentError } from "./argument-error";
 export interface S3Location {
   /** The location as the user wrote it, e.g. "s3://warehouse-prod/warehouse/demo/". */
   readonly uri: string;
+  /** The bucket's name. */
   readonly bucket: string;
   /** The key prefix: "" for the whole bucket, otherwise "a/b/" (no leading slash, one trailing slash). */
   readonly prefix: string;

@@ -36,11 +36,14 @@ export interface WarehouseLifecycleRule {
   readonly expirationDays?: pulumi.Input<number>;
   /** Moves of current versions to cheaper storage classes. See the warning above. @default none */
   readonly transitions?: readonly {
+    /** Days after an object's creation when it moves. */
     readonly days: pulumi.Input<number>;
+    /** The storage class it moves to. */
     readonly storageClass: WarehouseStorageClass;
   }[];
 }
 
+/** Arguments of {@link WarehouseBucket}. */
 export interface WarehouseBucketArgs {
   /**
    * The bucket's name. It is part of every catalog location (`s3://<bucketName>/...`), so it is a plain
@@ -89,6 +92,7 @@ export interface WarehouseBucketReference {
  */
 export class WarehouseBucket extends pulumi.ComponentResource implements WarehouseBucketReference {
   readonly bucketName: string;
+  /** The S3 bucket itself, for settings this component does not cover. */
   readonly bucket: aws.s3.Bucket;
   readonly arn: pulumi.Output<string>;
   /** The default KMS key; undefined for SSE-S3. */

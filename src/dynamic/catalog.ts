@@ -10,6 +10,7 @@ import {
 
 /** S3 storage; every field of Polaris 1.4.1's AwsStorageConfigInfo except the server-filled `userArn`. */
 export interface S3StorageArgs {
+  /** Selects S3 storage. */
   storageType: "S3";
   /** Absolute `s3://` locations the catalog's tables may use; none nested in another. */
   allowedLocations: string[];
@@ -39,7 +40,9 @@ export interface S3StorageArgs {
   storageName?: string;
 }
 
+/** Google Cloud Storage; Polaris vends downscoped tokens with its own service account. */
 export interface GcsStorageArgs {
+  /** Selects Google Cloud Storage. */
   storageType: "GCS";
   /** Absolute `gs://` locations. */
   allowedLocations: string[];
@@ -47,10 +50,13 @@ export interface GcsStorageArgs {
   storageName?: string;
 }
 
+/** Azure Data Lake Storage or Blob Storage; Polaris vends SAS tokens. */
 export interface AzureStorageArgs {
+  /** Selects Azure storage. */
   storageType: "AZURE";
   /** Absolute `abfss://` or `wasbs://` locations. */
   allowedLocations: string[];
+  /** The Microsoft Entra (Azure AD) tenant that owns the storage account. */
   tenantId: string;
   /** Scope SAS tokens to the table's path (hierarchical namespace accounts only). @default false */
   hierarchical?: boolean;
@@ -60,6 +66,7 @@ export interface AzureStorageArgs {
 
 /** Local files: for tests only, and only when the server allows FILE storage. */
 export interface FileStorageArgs {
+  /** Selects local files. */
   storageType: "FILE";
   /** Absolute `file:/` locations. */
   allowedLocations: string[];
@@ -67,13 +74,16 @@ export interface FileStorageArgs {
   storageName?: string;
 }
 
+/** Where a catalog's tables are and how Polaris reaches them (Polaris' `storageConfigInfo`), by `storageType`. */
 export type CatalogStorageArgs = S3StorageArgs | GcsStorageArgs | AzureStorageArgs | FileStorageArgs;
 
 /** OAuth2 client credentials, exchanged for a token at the remote catalog. */
 export interface OAuthAuthenticationArgs {
+  /** Selects OAuth2 client credentials. */
   authenticationType: "OAUTH";
   /** The remote token endpoint. @default the remote catalog's `<uri>/v1/oauth/tokens` */
   tokenUri?: string;
+  /** The client id at the remote catalog. */
   clientId: string;
   /** Polaris stores it and never returns it; kept secret in state. */
   clientSecret: string;
@@ -83,6 +93,7 @@ export interface OAuthAuthenticationArgs {
 
 /** A fixed bearer token sent with every request to the remote catalog. */
 export interface BearerAuthenticationArgs {
+  /** Selects a fixed bearer token. */
   authenticationType: "BEARER";
   /** Polaris stores it and never returns it; kept secret in state. */
   bearerToken: string;
@@ -90,6 +101,7 @@ export interface BearerAuthenticationArgs {
 
 /** AWS SigV4 signing (AWS Glue, S3 Tables) with a role that Polaris assumes. */
 export interface SigV4AuthenticationArgs {
+  /** Selects AWS SigV4 signing. */
   authenticationType: "SIGV4";
   /** The role Polaris assumes; it must trust the catalog's `serviceIdentity`. */
   roleArn: string;
@@ -97,6 +109,7 @@ export interface SigV4AuthenticationArgs {
   roleSessionName?: string;
   /** The external id in the role's trust policy. @default none */
   externalId?: string;
+  /** The AWS region to sign requests for, e.g. `us-east-1`. */
   signingRegion: string;
   /** The service to sign for, e.g. "glue". @default "execute-api" */
   signingName?: string;
@@ -104,9 +117,11 @@ export interface SigV4AuthenticationArgs {
 
 /** Credentials from Polaris' own environment; the server must list IMPLICIT as supported. */
 export interface ImplicitAuthenticationArgs {
+  /** Selects the server's own credentials. */
   authenticationType: "IMPLICIT";
 }
 
+/** How Polaris authenticates to a remote catalog, by `authenticationType`. */
 export type ConnectionAuthenticationArgs =
   | OAuthAuthenticationArgs
   | BearerAuthenticationArgs
@@ -115,30 +130,37 @@ export type ConnectionAuthenticationArgs =
 
 /** A remote Iceberg REST catalog, such as another Polaris at `https://host/api/catalog`. */
 export interface IcebergRestConnectionArgs {
+  /** Selects an Iceberg REST catalog. */
   connectionType: "ICEBERG_REST";
   /** The remote catalog service's base URL (for Polaris, ending in `/api/catalog`). */
   uri: string;
   /** The catalog (warehouse) inside the remote service. @default the remote service's default */
   remoteCatalogName?: string;
+  /** How Polaris authenticates to the remote catalog. */
   authenticationParameters: ConnectionAuthenticationArgs;
 }
 
 /** A Hadoop catalog; the server must list HADOOP in SUPPORTED_CATALOG_CONNECTION_TYPES. */
 export interface HadoopConnectionArgs {
+  /** Selects a Hadoop catalog. */
   connectionType: "HADOOP";
+  /** The Hadoop file system URI, such as `hdfs://namenode:8020`. */
   uri: string;
   /** Where the catalog's tables are. @default none */
   warehouse?: string;
+  /** How Polaris authenticates to the Hadoop catalog. */
   authenticationParameters: ConnectionAuthenticationArgs;
 }
 
 /** A Hive metastore; the server must list HIVE in SUPPORTED_CATALOG_CONNECTION_TYPES. */
 export interface HiveConnectionArgs {
+  /** Selects a Hive metastore. */
   connectionType: "HIVE";
   /** The metastore, such as `thrift://host:9083`. */
   uri: string;
   /** The Hive warehouse location. @default none */
   warehouse?: string;
+  /** How Polaris authenticates to the metastore. */
   authenticationParameters: ConnectionAuthenticationArgs;
 }
 
@@ -148,6 +170,7 @@ export interface HiveConnectionArgs {
  */
 export type CatalogConnectionArgs = IcebergRestConnectionArgs | HadoopConnectionArgs | HiveConnectionArgs;
 
+/** Arguments of {@link Catalog}. */
 export interface CatalogArgs extends ManagementArgs {
   /** The catalog's name; changing it replaces the catalog. */
   readonly name: pulumi.Input<string>;
@@ -157,6 +180,11 @@ export interface CatalogArgs extends ManagementArgs {
   readonly defaultBaseLocation: pulumi.Input<string>;
   /** Properties this resource manages; keys it does not declare are left alone. @default {} */
   readonly properties?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Where the catalog's tables are and how Polaris reaches them. Locations and most fields change in place;
+   * what Polaris refuses in place (another storage type, a role in another AWS account, another external id)
+   * needs `allowReplace`.
+   */
   readonly storage: pulumi.Input<CatalogStorageArgs>;
   /**
    * EXTERNAL catalogs only: the remote catalog to federate to. Kept secret in state. Not changeable in place
@@ -174,10 +202,15 @@ export interface CatalogArgs extends ManagementArgs {
 
 /** A Polaris catalog with its storage. Creating it also creates its `catalog_admin` role. */
 export class Catalog extends pulumi.dynamic.Resource {
+  /** The catalog's name; known at preview, so grants and namespaces can name it before it exists. */
   declare readonly name: pulumi.Output<string>;
+  /** INTERNAL or EXTERNAL. */
   declare readonly type: pulumi.Output<"INTERNAL" | "EXTERNAL">;
+  /** Polaris' `default-base-location`. */
   declare readonly defaultBaseLocation: pulumi.Output<string>;
+  /** The server's values of the declared property keys; keys that others added are not shown. */
   declare readonly properties: pulumi.Output<Record<string, string>>;
+  /** The storage as declared. */
   declare readonly storage: pulumi.Output<CatalogStorageArgs>;
   /** Fields Polaris filled in, such as the S3 `userArn` a storage role must trust. */
   declare readonly serverStorage: pulumi.Output<Record<string, unknown>>;
@@ -185,6 +218,7 @@ export class Catalog extends pulumi.dynamic.Resource {
   declare readonly connectionConfig: pulumi.Output<CatalogConnectionArgs | undefined>;
   /** Polaris' identity towards the remote catalog (SIGV4: the IAM ARN the role must trust), if it has one. */
   declare readonly serviceIdentity: pulumi.Output<Record<string, unknown> | undefined>;
+  /** Polaris' version counter of the entity, which each update increments. */
   declare readonly entityVersion: pulumi.Output<number>;
 
   constructor(name: string, args: CatalogArgs, opts?: pulumi.CustomResourceOptions) {

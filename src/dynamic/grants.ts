@@ -5,6 +5,7 @@ import { type PolarisConnectionArgs, secretConnection, withSecretOutputs } from 
 
 /** One grant: a privilege on the catalog, or on a namespace, table, view or policy of it. */
 export interface GrantArgs {
+  /** What the grant is on; it decides which of `namespace`, `table`, `view` and `policy` are needed. */
   type: "catalog" | "namespace" | "table" | "view" | "policy";
   /** A privilege of the grant's level, as the Polaris spec names it, e.g. TABLE_READ_DATA. */
   privilege: string;
@@ -21,15 +22,19 @@ export interface GrantArgs {
 interface GrantTargetArgs {
   /** @default stack config under `polaris:` (see ManagementArgs.connection) */
   readonly connection?: pulumi.Input<PolarisConnectionArgs>;
+  /** The catalog the grants are in, e.g. `catalog.name`; changing it replaces the resource. */
   readonly catalog: pulumi.Input<string>;
   /** The catalog role that holds the grant(s), e.g. `role.name`. */
   readonly catalogRole: pulumi.Input<string>;
 }
 
+/** Arguments of {@link CatalogGrant}. */
 export interface CatalogGrantArgs extends GrantTargetArgs {
+  /** The grant to add; changing it replaces the resource (the old grant is revoked). */
   readonly grant: pulumi.Input<GrantArgs>;
 }
 
+/** Arguments of {@link CatalogGrantSet}. */
 export interface CatalogGrantSetArgs extends GrantTargetArgs {
   /** Every grant the role must hold; the role ends up with exactly these. At least one. */
   readonly grants: pulumi.Input<pulumi.Input<GrantArgs>[]>;
@@ -40,6 +45,7 @@ export interface CatalogGrantSetArgs extends GrantTargetArgs {
  * destroyed. Use it when other tools or stacks also grant on the role.
  */
 export class CatalogGrant extends pulumi.dynamic.Resource {
+  /** The grant's canonical id, such as `namespace:demo.gold:TABLE_READ_DATA`. */
   declare readonly grantId: pulumi.Output<string>;
 
   constructor(name: string, args: CatalogGrantArgs, opts?: pulumi.CustomResourceOptions) {

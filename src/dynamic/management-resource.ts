@@ -9,7 +9,9 @@ export interface PolarisConnectionArgs {
   uri: string;
   /** Sent as the Polaris-Realm header. @default none: the server's default realm */
   realm?: string;
+  /** The OAuth2 client id of a principal allowed to manage what the resource declares (often `root`). */
   clientId: string;
+  /** That principal's client secret; kept as a Pulumi secret in state. */
   clientSecret: string;
   /** OAuth2 scope of the management token. @default "PRINCIPAL_ROLE:ALL" */
   scope?: string;

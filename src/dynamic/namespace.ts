@@ -8,6 +8,7 @@ import {
   withSecretOutputs,
 } from "./management-resource";
 
+/** Arguments of {@link Namespace}. */
 export interface NamespaceArgs extends ManagementArgs {
   /** The catalog, e.g. `catalog.name`; changing it replaces the namespace. */
   readonly catalog: pulumi.Input<string>;
@@ -26,11 +27,13 @@ export interface NamespaceArgs extends ManagementArgs {
 
 /** An Iceberg namespace at any depth. Polaris refuses to drop one that still holds tables or namespaces. */
 export class Namespace extends pulumi.dynamic.Resource {
+  /** The catalog that holds the namespace; known at preview. */
   declare readonly catalog: pulumi.Output<string>;
   /** All levels, outermost first. */
   declare readonly levels: pulumi.Output<string[]>;
   /** The levels joined with dots, as engines write it: `demo.gold`. */
   declare readonly path: pulumi.Output<string>;
+  /** The server's values of the declared property keys; keys that others added are not shown. */
   declare readonly properties: pulumi.Output<Record<string, string>>;
   /** Where Polaris places this namespace's tables. */
   declare readonly location: pulumi.Output<string | undefined>;

@@ -22,12 +22,17 @@ const OBJECT_FIELD = { table: "table", view: "view", policy: "policy" } as const
 
 export const grantSpecSchema = z
   .strictObject({
+    /** What the grant is on: catalog, namespace, table, view or policy. */
     type: z.enum(GRANT_LEVELS, { error: `type must be one of ${GRANT_LEVELS.join(", ")}` }),
+    /** A privilege of the grant's level, as the Polaris spec names it, e.g. TABLE_READ_DATA. */
     privilege: z.string({ error: "privilege is required" }).min(1, "privilege must not be empty"),
     /** Namespace levels, outermost first; for namespace, table, view and policy grants. */
     namespace: z.array(level).min(1, "namespace must name at least one level").optional(),
+    /** Table grants: the table's name. */
     table: z.string().min(1).optional(),
+    /** View grants: the view's name. */
     view: z.string().min(1).optional(),
+    /** Policy grants: the policy's name. */
     policy: z.string().min(1).optional(),
   })
   .superRefine((grant, context) => {

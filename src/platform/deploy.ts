@@ -13,6 +13,7 @@ import { PolarisPlatform } from "./polaris-platform";
 import { PrincipalCredentials } from "./principal-credentials";
 import type { PlatformSpec } from "./spec";
 
+/** Settings of {@link deployPlatform} that do not come from the spec. */
 export interface DeployOptions {
   /** LocalStack's auth token, for `storage.emulator: localstack` (secret config `polaris-platform:localstackAuthToken`). */
   readonly localstackAuthToken?: pulumi.Input<string>;
@@ -20,9 +21,16 @@ export interface DeployOptions {
   readonly project?: string;
 }
 
+/** What {@link deployPlatform} built. */
 export interface DeployedPlatform {
+  /** The Polaris deployment; its `connection` output is how the platform is managed. */
   readonly server: PolarisServer;
+  /** The reference platform on that server, with the outputs engines consume. */
   readonly platform: PolarisPlatform;
+  /**
+   * The component that delivers each persona's credentials under its `secret_ref` name (a Kubernetes
+   * Secret locally, AWS Secrets Manager in prod); its `locations` output says where each one is.
+   */
   readonly credentials: PrincipalCredentials;
 }
 

@@ -10,11 +10,15 @@ export interface CatalogEndpoint {
   catalogUri: string;
   /** The catalog name, which engines call the warehouse. */
   warehouse: string;
+  /** Whether engines ask Polaris for vended storage credentials (`none`: they bring their own). */
   accessDelegation: "vended-credentials" | "none";
 }
 
+/** A principal's OAuth2 client credentials, which engines exchange for a token at the catalog. */
 export interface ClientCredentials {
+  /** The principal's client id. */
   clientId: string;
+  /** The principal's client secret. */
   clientSecret: string;
 }
 

@@ -1,4 +1,9 @@
-/** The platform composition: the typed per-environment spec and the reference platform on one Polaris. */
+/**
+ * The platform composition: the typed per-environment spec and the reference platform on one Polaris.
+ * Import it from `polaris-pulumi/platform`.
+ *
+ * @module platform
+ */
 
 export * from "./deploy";
 export * from "./engines";

@@ -1,6 +1,9 @@
 /**
  * The polaris-pulumi CrossGuard policy pack: guardrails a reviewer would otherwise have to spot in a
- * preview. Run it with `pulumi preview --policy-pack node_modules/polaris-pulumi/policy`.
+ * preview. Run it with `pulumi preview --policy-pack node_modules/polaris-pulumi/policy`; the config
+ * interfaces here are the settings `--policy-pack-config` takes per rule.
+ *
+ * @module policy
  */
 export { policies, RULES } from "./pack";
 export { defaultConfig, type Rule } from "./rule";

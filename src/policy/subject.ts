@@ -3,11 +3,15 @@
  * an update run with `--policy-pack`) or from a program run under mocks in a test.
  */
 export interface PolicySubject {
+  /** The resource type token, e.g. `aws:s3/bucket:Bucket` or `pulumi-nodejs:dynamic/polaris:Catalog`. */
   type: string;
+  /** The resource's logical name in the program. */
   name: string;
+  /** The resource's URN, which names its stack. */
   urn: string;
   /** Inputs, secrets revealed; a value not yet known at preview is undefined. */
   props: Record<string, unknown>;
+  /** Whether the resource has the `protect` option. */
   protect: boolean;
   /** The parent's URN, when the resource has one. */
   parent?: string;
@@ -15,6 +19,7 @@ export interface PolicySubject {
 
 /** One broken rule: what is wrong with which resource, and how to fix it. */
 export interface Violation {
+  /** What is wrong and how to fix it, naming the resource. */
   message: string;
   /** The resource at fault; undefined when the stack as a whole is. */
   urn?: string;
@@ -58,6 +63,7 @@ export const PROD_STACKS_SCHEMA = {
   description: "Stack names the rule treats as production.",
 } as const;
 
+/** Whether the subject's stack is one of `config.prodStacks`. */
 export function isProduction(subject: { urn: string }, config: ProductionConfig): boolean {
   return config.prodStacks.includes(stackOf(subject.urn));
 }

@@ -6,8 +6,10 @@ export type PolarisStorageType = "S3" | "FILE" | "GCS" | "AZURE";
 /** A Polaris feature flag value, written as Polaris parses it (lists as JSON arrays). */
 export type FeatureFlagValue = boolean | number | string | readonly string[];
 
+/** Polaris' metastore: `in-memory` (lost on restart) or `relational-jdbc` (PostgreSQL). */
 export type PolarisPersistenceType = "in-memory" | "relational-jdbc";
 
+/** Quarkus log levels, from most to least verbose. */
 export type QuarkusLogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";
 
 /** Everything application.properties is made from; plain values only, so the file is known at preview. */

@@ -5,6 +5,7 @@ const ADMIN_PRIVILEGES = ["CATALOG_MANAGE_ACCESS", "CATALOG_MANAGE_CONTENT"];
 /** Polaris' built-in catalog role holds both on every catalog. */
 const BUILT_IN_ADMIN_ROLE = "catalog_admin";
 
+/** Settings of the `catalog-admin-privileges` rule. */
 export interface AdminPrivilegesConfig {
   /** Principal roles that may hold catalog-admin privileges. @default ["service_admin"] */
   adminPrincipalRoles: string[];

@@ -1,6 +1,7 @@
 import type { Rule } from "../rule";
 import { at, type PolicySubject, TYPES, type Violation } from "../subject";
 
+/** Settings of the `bucket-hardening` rule. */
 export interface BucketHardeningConfig {
   /**
    * Components whose buckets live in an S3 emulator inside the cluster, not in a cloud account.

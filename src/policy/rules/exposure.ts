@@ -1,6 +1,7 @@
 import type { Rule } from "../rule";
 import { at, isPolarisObject, TYPES } from "../subject";
 
+/** Settings of the `polaris-exposure` rule. */
 export interface ExposureConfig {
   /** The `app.kubernetes.io/name` label of Polaris' objects. @default "polaris" */
   appName: string;

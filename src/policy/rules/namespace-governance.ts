@@ -1,6 +1,7 @@
 import type { Rule } from "../rule";
 import { isProduction, PROD_STACKS_SCHEMA, type ProductionConfig, TYPES } from "../subject";
 
+/** Settings of the `prod-namespace-governance` rule. */
 export interface NamespaceGovernanceConfig extends ProductionConfig {
   /** Namespaces at or under these dotted paths are governed. @default ["demo.gold"] */
   prefixes: string[];
