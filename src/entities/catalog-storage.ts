@@ -108,17 +108,29 @@ export function withSlash(location: string): string {
   return location.endsWith("/") ? location : `${location}/`;
 }
 
-/** The server's storage, limited to the fields declared, so that server defaults never show as drift. */
+/**
+ * The server's storage, limited to the fields declared, so that server defaults never show as drift. Polaris
+ * adds the catalog's default base location to its allowed locations; unless it is declared too, that entry
+ * is the server's doing and not drift (e.g. allowed s3://bucket/, base s3://bucket/warehouse/).
+ */
 export function declaredStorageView(
   server: Record<string, unknown>,
   declared: CatalogStorage,
+  defaultBaseLocation?: string,
 ): CatalogStorage {
   const view: Record<string, unknown> = { storageType: server.storageType };
+  const declaredLocations = normalizeLocations(declared.allowedLocations);
+  const added = defaultBaseLocation === undefined ? undefined : withSlash(defaultBaseLocation);
   for (const key of Object.keys(declared)) {
     if (key === "storageType") continue;
     const value = server[key];
-    if (value !== undefined)
-      view[key] = key === "allowedLocations" ? normalizeLocations(value as string[]) : value;
+    if (value === undefined) continue;
+    view[key] =
+      key === "allowedLocations"
+        ? normalizeLocations(value as string[]).filter(
+            (location) => location !== added || declaredLocations.includes(location),
+          )
+        : value;
   }
   return view as CatalogStorage;
 }

@@ -257,7 +257,7 @@ function observed(server: PolarisCatalog, declared: CatalogInputs): CatalogOutpu
     type: server.type,
     defaultBaseLocation: serverProperties["default-base-location"] ?? "",
     properties: declaredView(serverProperties, declared.properties),
-    storage: declaredStorageView(storage, declared.storage),
+    storage: declaredStorageView(storage, declared.storage, serverProperties["default-base-location"]),
     connectionConfig: declaredConnectionView(connection, declared.connectionConfig),
     entityVersion: server.entityVersion ?? 0,
     serverStorage,
@@ -445,7 +445,11 @@ async function converge(
         { [OWNER_KEY]: news.owner },
       );
       const storageChanged = !sameStorage(
-        declaredStorageView(latest.storageConfigInfo as unknown as Record<string, unknown>, news.storage),
+        declaredStorageView(
+          latest.storageConfigInfo as unknown as Record<string, unknown>,
+          news.storage,
+          (latest.properties as Properties)["default-base-location"],
+        ),
         news.storage,
       );
       if (sameProperties(properties, latest.properties as Properties) && !storageChanged) return undefined;

@@ -82,6 +82,31 @@ describe("catalog entity", () => {
     await catalog.delete!(created.id, updated.outs!);
   });
 
+  it("a base location below the allowed one, which Polaris adds to the allowed list, is no drift", async () => {
+    const inputs = await declared();
+    const bucketRoot = `s3://${warehouse.bucket}/`;
+    const nested = await declared({
+      name: inputs.name,
+      owner: inputs.owner,
+      defaultBaseLocation: `${bucketRoot}${inputs.name}/warehouse/`,
+      storage: { ...inputs.storage, allowedLocations: [bucketRoot] },
+    });
+    const created = await catalog.create(nested);
+    const server = await call<{ storageConfigInfo: { allowedLocations: string[] } }>(
+      root,
+      "GET",
+      `/catalogs/${nested.name}`,
+    );
+    expect(server.body.storageConfigInfo.allowedLocations.sort()).toEqual([
+      bucketRoot,
+      `${bucketRoot}${inputs.name}/warehouse/`,
+    ]);
+    const read = await catalog.read!(created.id, created.outs!);
+    expect(read.props!.storage.allowedLocations).toEqual([bucketRoot]);
+    expect(await catalog.diff!(created.id, read.props!, nested)).toEqual({ changes: false });
+    await catalog.delete!(created.id, read.props!);
+  });
+
   it("sees drift on declared keys, keeps undeclared keys, and survives an outside edit between read and update", async () => {
     const inputs = await declared();
     const created = await catalog.create(inputs);
