@@ -14,9 +14,10 @@
  *   `polaris setup export` does not write them.
  * No Pulumi import.
  */
+
+import type { SetupDocument } from "./document";
 import type { PlannedCatalog, PlannedStorage, SetupPlan } from "./plan";
 import { planSetup } from "./plan";
-import type { SetupDocument } from "./schema";
 
 export interface NormalizeOptions {
   /** Where policy `file:` paths are read from. */

@@ -10,8 +10,8 @@ import { isAbsolute, join } from "node:path";
 import type { GrantArgs } from "../dynamic/grants";
 import { SYSTEM_GRANTS } from "../entities/grant-spec";
 import { BUILT_IN } from "../entities/shared/names";
+import type { SetupCatalog, SetupConnection, SetupDocument, SetupPolicy } from "./document";
 import { keyPath, SetupYamlError } from "./problems";
-import type { SetupCatalog, SetupConnection, SetupDocument, SetupPolicy } from "./schema";
 
 type Properties = Record<string, string>;
 

@@ -11,74 +11,108 @@ import { CatalogRole, PrincipalRole } from "../dynamic/roles";
 import { type PlannedCatalog, planSetup, type SetupPlan } from "./plan";
 import { parseSetupYaml, readSetupYamlFile } from "./read";
 
+/** Arguments of {@link PolarisSetup}. Give exactly one of `file` and `yaml`. */
 export interface PolarisSetupArgs {
-  /** Path of a setup YAML file, the file `polaris setup apply` reads. Give this or `yaml`. */
+  /** Path of a setup YAML file, the file `polaris setup apply` reads. @default none: give `yaml` */
   readonly file?: string;
-  /** The setup YAML as text. Give this or `file`. */
+  /** The setup YAML as text, such as one built by the program. @default none: give `file` */
   readonly yaml?: string;
   /**
-   * Folder that policy `file:` entries are relative to.
-   * @default the folder of `file`; the working directory of the program for `yaml`
+   * Folder that policy `file:` entries are read from, as `setup apply` reads them from the YAML's folder.
+   * @default the folder of `file`; the program's working directory for `yaml`
    */
   readonly baseDir?: string;
-  /** How the resources reach Polaris (see ManagementArgs.connection). @default stack config under `polaris:` */
+  /**
+   * How every resource of the component reaches Polaris, as for each management resource: the URI and a
+   * principal allowed to manage what the YAML declares (often `root`). The client secret is kept as a
+   * Pulumi secret in state.
+   * @default stack config: `polaris:uri`, `polaris:clientId`, secret `polaris:clientSecret`, optional `polaris:realm` and `polaris:scope`
+   */
   readonly connection?: pulumi.Input<PolarisConnectionArgs>;
   /**
-   * Take over entities that already exist, as `setup apply` leaves them: they carry no ownership marker, so
-   * each is adopted when it matches the YAML (a mismatch fails with what differs) and gets the marker from
-   * then on. Assignments and grants are taken over as they are, since Polaris treats granting again as
-   * harmless. Set false to fail on any entity that exists already.
+   * Take over entities that exist already, such as those `setup apply` made. They carry no ownership
+   * marker, so Polaris answers each create with 409; the entity is then read and adopted when it matches the
+   * YAML, and a mismatch fails that entity with what differs (bring the file or the server in line first).
+   * An adopted entity gets the marker and belongs to the stack from then on: `pulumi destroy` deletes it.
+   * Assignments, grants and attachments are taken over as they are, since Polaris makes them again without
+   * complaint. Principals need `resetCredentialsOnAdopt` as well. Set false to fail on any entity that
+   * exists already.
    * @default true
    */
   readonly adopt?: boolean;
   /**
-   * Adopting a principal resets its credentials, because Polaris never returns an existing secret: whoever
-   * uses the old ones must get the new ones (the `credentials` output). Without this, a principal that
-   * exists already fails the update with that explanation.
+   * Adopt existing principals by resetting their credentials: Polaris never returns an existing client
+   * secret, so an adopted principal gets new credentials (in the `credentials` output), and those that
+   * `setup apply` printed stop working. Without this, an existing principal fails the update with that
+   * explanation.
    * @default false
    */
   readonly resetCredentialsOnAdopt?: boolean;
   /**
-   * How each catalog role's privileges are declared: "additive", one CatalogGrant per privilege, like
-   * `setup apply`, which only adds (grants made elsewhere on the role are left alone); or "authoritative",
-   * one CatalogGrantSet per role, which revokes any grant on the role that the YAML does not list.
+   * How each catalog role's privileges are declared. `"additive"`: one CatalogGrant per privilege, like
+   * `setup apply`, which only adds; grants made elsewhere on the role are left alone. `"authoritative"`: one
+   * CatalogGrantSet per role, which also revokes every grant on the role that the YAML does not list.
    * @default "additive"
    */
   readonly grants?: "additive" | "authoritative";
 }
 
+/** A principal's credentials, issued by Polaris when the principal is created (or its credentials reset). */
 export interface PrincipalCredentials {
+  /** The OAuth2 client id. */
   clientId: string;
+  /** The OAuth2 client secret. */
   clientSecret: string;
 }
 
 /**
- * Declares what a `polaris setup` YAML describes, with this library's resources, so that a server set up
- * with `polaris setup apply` moves to managed, converging state without retyping: principal roles,
- * principals and their roles, catalogs with their storage and federation, namespaces (and their parents),
- * catalog roles, their assignments and privileges, policies and their attachments. Entities that exist are
- * adopted (see `adopt`). A change to the YAML is a change to the stack: entities removed from it are
- * deleted by the next `up`.
+ * Declares what a `polaris setup` YAML describes, with this library's management resources, so that a
+ * server set up with `polaris setup apply` moves to managed, converging state without retyping: principal
+ * roles, principals and their roles, catalogs with their storage and federation, namespaces (and the parents
+ * of nested ones), catalog roles with their assignments and privileges, policies and their attachments.
+ *
+ * The YAML is checked before any resource is registered; a problem fails the program with every key path
+ * and its fix at once (see {@link readSetupYamlFile}). Built-in entities (`root`, `service_admin`,
+ * `catalog_admin` and what Polaris grants them) are referenced, never declared, so the output of
+ * `polaris setup export` works as it is. What the YAML holds that is not declared, such as table
+ * privileges (which `setup apply` ignores as well), is logged as a warning and listed in `warnings`.
+ *
+ * Entities that exist are adopted (see `adopt`). A change to the YAML is a change to the stack: an entity
+ * removed from it is deleted by the next `up`.
+ *
+ * @example
+ * ```ts
+ * const setup = new setupYaml.PolarisSetup("platform", { file: "setup.yaml", resetCredentialsOnAdopt: true });
+ * export const credentials = setup.credentials;
+ * ```
  */
 export class PolarisSetup extends pulumi.ComponentResource {
+  /** The declared catalogs, by name. */
   readonly catalogs: Record<string, Catalog> = {};
-  /** Per catalog, by dotted path. */
+  /** The declared namespaces, per catalog, by dotted path (`sales.raw`); parents included. */
   readonly namespaces: Record<string, Record<string, Namespace>> = {};
+  /** The declared principal roles, by name; `service_admin` is built in and not among them. */
   readonly principalRoles: Record<string, PrincipalRole> = {};
+  /** The declared principals, by name; `root` is built in and not among them. */
   readonly principals: Record<string, Principal> = {};
-  /** Per catalog, by name. */
+  /** The declared catalog roles, per catalog, by name; `catalog_admin` is built in and not among them. */
   readonly catalogRoles: Record<string, Record<string, CatalogRole>> = {};
-  /** Per catalog, by name. */
+  /** The declared policies, per catalog, by name. */
   readonly policies: Record<string, Record<string, Policy>> = {};
-  /** Client id and secret per principal; a Pulumi secret. */
+  /** Client id and secret of each declared principal, by name; a Pulumi secret. */
   readonly credentials: pulumi.Output<Record<string, PrincipalCredentials>>;
-  /** What the YAML holds that is not declared (also logged as warnings), e.g. table privileges. */
+  /** What the YAML holds that is not declared, one line each with its key path (also logged as warnings). */
   readonly warnings: string[];
 
   private readonly settings: Required<Pick<PolarisSetupArgs, "adopt" | "grants">> & {
     connection: PolarisSetupArgs["connection"];
   };
 
+  /**
+   * @param name The component's name; its resources are named after it, `<name>/<kind>/<entity>`.
+   * @param args The YAML, and how to declare it.
+   * @param opts Options of the component; the resources it declares are its children.
+   */
   constructor(name: string, args: PolarisSetupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("polaris-pulumi:setup:PolarisSetup", name, {}, opts);
     const plan = this.plan(args);

@@ -16,10 +16,22 @@ export function keyPath(path: KeyPath): string {
   return text || "(top level)";
 }
 
-/** Every problem found in one setup YAML, listed at once so that one run shows all there is to fix. */
+/**
+ * Every problem found in one setup YAML, listed at once so that one run shows all there is to fix. The
+ * message is `<source> cannot be used as a polaris setup YAML:` and then one problem per line.
+ */
 export class SetupYamlError extends Error {
+  /**
+   * @param source Names the YAML: its path, or a description of where the text came from.
+   * @param problems One line each: the key path as found in the file, then what is wrong and the fix.
+   */
   constructor(
+    /** Names the YAML: its path, or a description of where the text came from. */
     readonly source: string,
+    /**
+     * One line per problem: the key path as found in the file (`catalogs[0].roles.reader.privileges`), then
+     * what is wrong and how to fix it.
+     */
     readonly problems: readonly string[],
   ) {
     super(`${source} cannot be used as a polaris setup YAML:\n  ${problems.join("\n  ")}`);

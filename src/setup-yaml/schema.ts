@@ -3,13 +3,15 @@
  * in every form it accepts (a namespace as "a.b", [a, b] or a mapping; namespace privileges as a mapping
  * or a list; policies as a mapping or a list), and the rules its `catalogs create` checks. Where apply
  * would skip something with a log line, ignore a key silently, or crash, this schema refuses it with the
- * key path and the fix. The output is one normalized form (namespaces as levels, policies as a list).
+ * key path and the fix. The output is one normalized form (namespaces as levels, policies as a list), the
+ * SetupDocument of document.ts.
  * No Pulumi import.
  */
 import { z } from "zod";
 import { privilegeProblem } from "../entities/grant-privileges";
 import { POLICY_TYPES } from "../entities/policy";
 import { entityName } from "../entities/shared/names";
+import type { SetupDocument } from "./document";
 import { closest } from "./problems";
 
 /** A YAML mapping with exactly these keys. An unknown key is named with the nearest known one. */
@@ -104,7 +106,7 @@ const namespaceEntry = either((value) =>
     ? namespaceRef.transform((levels) => ({
         levels,
         location: undefined as string | undefined,
-        properties: {},
+        properties: {} as Record<string, string>,
       }))
     : mapping(
         { name: namespaceRef, location: text("location").optional(), properties },
@@ -557,9 +559,8 @@ export const setupDocumentSchema = mapping(
   catalogs: document.catalogs ?? [],
 }));
 
-export type SetupDocument = z.output<typeof setupDocumentSchema>;
-export type SetupCatalog = SetupDocument["catalogs"][number];
-export type SetupConnection = NonNullable<SetupCatalog["connection"]>;
-export type SetupPolicy = SetupCatalog["policies"][number];
-export type SetupNamespace = SetupCatalog["namespaces"][number];
-export type SetupCatalogRole = SetupCatalog["roles"][string];
+// The documented types (document.ts) must be exactly what this schema yields: a key added, removed or
+// retyped on one side only stops the build here.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const schemaYieldsSetupDocument: Same<z.output<typeof setupDocumentSchema>, SetupDocument> = true;
+void schemaYieldsSetupDocument;

@@ -6,9 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { toYamlText } from "../yaml-text";
-import { stackEntities } from "./state";
-import { toSetupYaml } from "./to-setup-yaml";
+import { exportSetupYaml } from "./export-setup-yaml";
 
 const USAGE = `usage: setup-export [--stack NAME] [--cwd DIR] [--state FILE|-] [--output FILE]
 
@@ -80,14 +78,14 @@ export function main(argv: string[]): number {
     } catch {
       throw new Error("the state is not JSON: give the output of `pulumi stack export --show-secrets`");
     }
-    const { document, warnings } = toSetupYaml(stackEntities(state));
+    const exported = exportSetupYaml(state);
     const header =
       `# Written by polaris-pulumi setup-export${options.stack ? ` from stack ${options.stack}` : ""}. ` +
       "Apply it with: polaris setup apply <this file>\n";
-    const yaml = header + toYamlText(document);
+    const yaml = header + exported.yaml;
     if (options.output !== undefined) writeFileSync(options.output, yaml);
     else process.stdout.write(yaml);
-    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+    for (const warning of exported.warnings) process.stderr.write(`warning: ${warning}\n`);
     return 0;
   } catch (error) {
     process.stderr.write(`setup-export: ${(error as Error).message}\n`);

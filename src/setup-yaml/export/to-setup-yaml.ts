@@ -6,18 +6,30 @@
  * No Pulumi import.
  */
 import { BUILT_IN } from "../../entities/shared/names";
+import type { SetupPrincipalRole } from "../document";
 import { ENCRYPTED, type StackEntities } from "./state";
 
 type Fields = Record<string, unknown>;
 type Properties = Record<string, string>;
 
+/**
+ * A setup YAML as exported: a plain object with the keys `polaris setup apply` reads, ready for a YAML
+ * writer, in the shortest form apply accepts (a bare name for an entity with nothing more) and sorted by
+ * name, so that the same stack always gives the same file. It holds no secret.
+ */
+export interface SetupExportDocument {
+  /** Principal roles: a bare name, or a mapping with name and properties when it has properties. */
+  principal_roles: (string | SetupPrincipalRole)[];
+  /** Principals by name, with their `properties` and `roles` when they have any; never credentials. */
+  principals: Record<string, Record<string, unknown>>;
+  /** Catalogs with their storage keys, connection, namespaces, roles and policies. */
+  catalogs: Record<string, unknown>[];
+}
+
+/** What toSetupYaml gives: the document, and what it could not carry. */
 export interface SetupExport {
-  /** The setup YAML document (a plain object, ready for a YAML writer). */
-  document: {
-    principal_roles: (string | { name: string; properties: Properties })[];
-    principals: Record<string, Fields>;
-    catalogs: Fields[];
-  };
+  /** The setup YAML document. */
+  document: SetupExportDocument;
   /** One line per thing left out or changed in meaning. */
   warnings: string[];
 }
