@@ -15,6 +15,7 @@ export type PolicyTypeName =
   | "system.orphan-file-removal"
   | "system.snapshot-expiry";
 
+/** Arguments of {@link Policy}. */
 export interface PolicyArgs extends ManagementArgs {
   /** The catalog, e.g. `catalog.name`; changing it replaces the policy. */
   readonly catalog: pulumi.Input<string>;
@@ -27,7 +28,7 @@ export interface PolicyArgs extends ManagementArgs {
   readonly name: pulumi.Input<string>;
   /** The policy type; changing it replaces the policy. */
   readonly type: pulumi.Input<PolicyTypeName>;
-  /** @default none */
+  /** Free text shown with the policy; changes in place. @default none */
   readonly description?: pulumi.Input<string>;
   /**
    * The policy's JSON content, as an object or a JSON string; key order and formatting never count as a
@@ -43,16 +44,21 @@ export interface PolicyArgs extends ManagementArgs {
  * namespace; attach it with PolicyAttachment. Destroying it also detaches it from everything.
  */
 export class Policy extends pulumi.dynamic.Resource {
+  /** The catalog the policy belongs to. */
   declare readonly catalog: pulumi.Output<string>;
   /** The levels of the namespace the policy lives in. */
   declare readonly namespace: pulumi.Output<string[]>;
+  /** The policy's name. */
   declare readonly name: pulumi.Output<string>;
+  /** The policy type. */
   declare readonly type: pulumi.Output<PolicyTypeName>;
+  /** The description, if one is declared. */
   declare readonly description: pulumi.Output<string | undefined>;
   /** The content as canonical JSON (keys sorted, no whitespace). */
   declare readonly content: pulumi.Output<string>;
   /** Polaris' version of the policy: 0 when created, one more at each update. */
   declare readonly policyVersion: pulumi.Output<number>;
+  /** Whether the policy, once attached, also applies to everything below the target (Polaris decides by type). */
   declare readonly inheritable: pulumi.Output<boolean>;
 
   constructor(name: string, args: PolicyArgs, opts?: pulumi.CustomResourceOptions) {
@@ -78,20 +84,36 @@ export class Policy extends pulumi.dynamic.Resource {
 /** What a policy is attached to. */
 export type PolicyTargetArgs =
   /** The whole catalog. */
-  | { type: "catalog" }
+  | {
+      /** Attach to the catalog. */
+      type: "catalog";
+    }
   /** A namespace: its levels, outermost first. */
-  | { type: "namespace"; path: pulumi.Input<string[]> }
+  | {
+      /** Attach to a namespace. */
+      type: "namespace";
+      /** The namespace's levels, outermost first, e.g. ["demo", "gold"]. */
+      path: pulumi.Input<string[]>;
+    }
   /** A table or view: its namespace levels, then its name, e.g. ["sales", "orders"]. */
-  | { type: "table-like"; path: pulumi.Input<string[]> };
+  | {
+      /** Attach to a table or a view. */
+      type: "table-like";
+      /** The namespace levels, then the table's or view's name. */
+      path: pulumi.Input<string[]>;
+    };
 
 /** A policy named by where it lives, for a policy made outside this stack. */
 export interface PolicyRefArgs {
+  /** The catalog the policy belongs to; the attachment's target is in this catalog too. */
   catalog: string;
   /** The levels of the namespace the policy lives in. */
   namespace: string[];
+  /** The policy's name. */
   name: string;
 }
 
+/** Arguments of {@link PolicyAttachment}. */
 export interface PolicyAttachmentArgs {
   /** @default stack config under `polaris:` (see ManagementArgs.connection) */
   readonly connection?: pulumi.Input<PolarisConnectionArgs>;
@@ -110,10 +132,19 @@ export interface PolicyAttachmentArgs {
  * everything below. Destroying it detaches the policy; any change replaces it.
  */
 export class PolicyAttachment extends pulumi.dynamic.Resource {
+  /** The catalog of the policy and of its target. */
   declare readonly catalog: pulumi.Output<string>;
+  /** The levels of the namespace the policy lives in. */
   declare readonly policyNamespace: pulumi.Output<string[]>;
+  /** The attached policy's name. */
   declare readonly policyName: pulumi.Output<string>;
-  declare readonly target: pulumi.Output<{ type: PolicyTargetArgs["type"]; path?: string[] }>;
+  /** What the policy is attached to. */
+  declare readonly target: pulumi.Output<{
+    /** The kind of target. */
+    type: PolicyTargetArgs["type"];
+    /** The target's levels (and, for a table or view, its name); none for the catalog. */
+    path?: string[];
+  }>;
 
   constructor(name: string, args: PolicyAttachmentArgs, opts?: pulumi.CustomResourceOptions) {
     const { policy, target, connection } = args;

@@ -1,7 +1,8 @@
 /**
  * A policy of a catalog, living in a namespace: one of the maintenance policy types that Polaris 1.4.1
  * knows, with a JSON content that the server validates. Policies have no properties, so they carry no
- * ownership marker. No Pulumi import.
+ * ownership marker: a policy left by this resource's own interrupted create is recognized by identity
+ * instead (see `isOwnResidue`). No Pulumi import.
  *
  * Content is held as canonical JSON (keys sorted, no whitespace) from `check` on, so neither the key order
  * nor the formatting of what is declared, or of what Polaris holds, ever shows as a change.
@@ -9,7 +10,7 @@
 import { z } from "zod";
 import type { ProviderImplementation } from "../dynamic/contract";
 import type { PolarisClient } from "../polaris/client";
-import { isPolarisApiError, PolarisTransportError } from "../polaris/client/errors";
+import { isPolarisApiError } from "../polaris/client/errors";
 import type { Policy } from "../polaris/client/types";
 import { checkInputs, parseInputs } from "./shared/check";
 import { commonInputs } from "./shared/common-inputs";
@@ -353,12 +354,14 @@ const sameDescription = (a: string | undefined, b: string | undefined) => (a ?? 
 /** The server's content and description where they differ from the declaration, so that drift shows. */
 function observed(server: Policy, declared: PolicyInputs): PolicyOutputs {
   const content = server.content ?? "";
+  const description = sameDescription(server.description, declared.description)
+    ? declared.description
+    : server.description;
   return {
     ...declared,
     content: sameContent(content, declared.content) ? declared.content : canonicalContent(content),
-    description: sameDescription(server.description, declared.description)
-      ? declared.description
-      : server.description,
+    // Left out when there is none: the dynamic provider host cannot send an undefined value back.
+    ...(description !== undefined && description !== null ? { description } : {}),
     policyVersion: server.version,
     inheritable: server.inheritable,
   };
@@ -387,6 +390,26 @@ function differences(policy: Policy, inputs: PolicyInputs): string[] {
     ...describeDifferences([["type", policy["policy-type"], inputs.type]]),
     ...contentDifferences(policy.content, inputs.content),
   ];
+}
+
+/**
+ * Whether an existing policy is what this resource's own create left behind when the run was interrupted
+ * after Polaris applied it but before Pulumi recorded it (a killed `pulumi up`, a lost answer). With no
+ * marker to read, identity stands in for it: the same type, description and content, at version 0.
+ *
+ * Why that is safe: such a create leaves exactly this, so nothing else is needed to recognize it; taking it
+ * back writes nothing, since the policy already is what the declaration asks for; version 0 means nobody has
+ * changed it since it was created, so a policy someone made and then edited is never taken; and it is the
+ * very match that `adopt: true` accepts. What identity cannot tell is a policy that someone else created
+ * identically under the same name in the same namespace: that one ends up managed by this stack, as if
+ * adopted (and its destroy deletes it). Two declarations of one policy would overwrite each other anyway.
+ */
+function isOwnResidue(policy: Policy, inputs: PolicyInputs): boolean {
+  return (
+    policy.version === 0 &&
+    differences(policy, inputs).length === 0 &&
+    sameDescription(policy.description, inputs.description)
+  );
 }
 
 /** Brings description and content to the declared ones with one versioned write, or none. */
@@ -438,34 +461,17 @@ export const create: Impl["create"] = async (raw) => {
     content: inputs.content,
     ...(inputs.description !== undefined ? { description: inputs.description } : {}),
   };
-  const createOnce = async () => {
-    try {
-      return await polaris.createPolicy(inputs.catalog, inputs.namespace, request);
-    } catch (error) {
-      // The answer was lost: a policy that exists now, at version 0, exactly as declared, is the one this
-      // request made (no marker can tell, since policies have no properties).
-      if (!(error instanceof PolarisTransportError && error.mayHaveReachedServer)) throw error;
-      const existing = await getIfExists(inputs);
-      if (existing === undefined) return polaris.createPolicy(inputs.catalog, inputs.namespace, request);
-      const ours =
-        existing.version === 0 &&
-        differences(existing, inputs).length === 0 &&
-        sameDescription(existing.description, inputs.description);
-      if (ours) return existing;
-      throw error;
-    }
-  };
   let result: Awaited<ReturnType<typeof createOrTakeOver<Policy>>>;
   try {
     result = await createOrTakeOver({
       kind: "policy",
       name: `${inputs.name}" in namespace "${inputs.namespace.join(".")}" of catalog "${inputs.catalog}`,
-      // Policies carry no ownership marker: an existing one is taken over only with `adopt`.
-      owner: `\u0000${policyId(inputs)}`,
+      owner: policyId(inputs), // not read: with no marker, isOwn decides
       adopt: inputs.adopt,
-      create: createOnce,
+      create: () => polaris.createPolicy(inputs.catalog, inputs.namespace, request),
       get: () => getIfExists(inputs),
       properties: () => undefined,
+      isOwn: (policy) => isOwnResidue(policy, inputs),
       differences: (policy) => differences(policy, inputs),
     });
   } catch (error) {

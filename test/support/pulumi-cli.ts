@@ -1,7 +1,8 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 
 export interface CliResult {
   code: number;
@@ -41,12 +42,29 @@ export class PulumiWorkspace {
     };
   }
 
-  run(args: string[], timeoutMs = 300_000): Promise<CliResult> {
+  private cliArgs(args: string[]): string[] {
     const fullArgs = [...args, "--non-interactive", "--cwd", this.programDir];
     const stackIsPositional = args[0] === "stack" && (args[1] === "init" || args[1] === "rm");
     if (!stackIsPositional) fullArgs.push("--stack", this.stack);
+    return fullArgs;
+  }
+
+  /**
+   * Starts the CLI without waiting for it, as the leader of a session of its own: the language host, the
+   * program and the provider hosts each get a process group of their own, but all stay in that session, so
+   * a test can kill the whole run at once (see the crash test).
+   */
+  start(args: string[]): ChildProcessByStdio<null, Readable, Readable> {
+    return spawn("pulumi", this.cliArgs(args), {
+      env: this.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+  }
+
+  run(args: string[], timeoutMs = 300_000): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", fullArgs, { env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn("pulumi", this.cliArgs(args), { env: this.env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk) => {

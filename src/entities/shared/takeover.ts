@@ -10,6 +10,11 @@ export interface TakeoverPlan<Entity> {
   /** Reads the entity; undefined when it does not exist. */
   get(): Promise<Entity | undefined>;
   properties(entity: Entity): Properties | undefined;
+  /**
+   * For entities without properties, hence without a marker: whether an existing entity is what this
+   * resource's own create left behind. When given, it decides instead of the marker.
+   */
+  isOwn?(entity: Entity): boolean;
   /** What differs between the existing entity and the declaration, one line per field; empty on a match. */
   differences(entity: Entity): string[];
 }
@@ -22,8 +27,8 @@ export interface TakeoverResult<Entity> {
 
 /**
  * Creates an entity, or takes over one that already exists:
- * - one whose ownership marker names this resource (left by a run that crashed after Polaris applied the
- *   create, or whose answer was lost) is taken back without asking;
+ * - one whose ownership marker names this resource, or that `isOwn` recognizes (left by a run that crashed
+ *   after Polaris applied the create, or whose answer was lost), is taken back without asking;
  * - another one is adopted only with `adopt: true` and only when it matches the declaration; otherwise the
  *   error says what differs or how to adopt it.
  */
@@ -49,7 +54,8 @@ export async function createOrTakeOver<Entity>(plan: TakeoverPlan<Entity>): Prom
 const MAX_ROUNDS = 4;
 
 function takeOver<Entity>(plan: TakeoverPlan<Entity>, existing: Entity): TakeoverResult<Entity> {
-  if (plan.properties(existing)?.[OWNER_KEY] === plan.owner) return { entity: existing, how: "taken back" };
+  const own = plan.isOwn ? plan.isOwn(existing) : plan.properties(existing)?.[OWNER_KEY] === plan.owner;
+  if (own) return { entity: existing, how: "taken back" };
   if (!plan.adopt) {
     throw new Error(
       `${plan.kind} "${plan.name}" already exists in Polaris and is not managed by this resource. ` +
