@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Three kinds of test, per DESIGN.md §6: unit (mocks, no servers), integration (real servers on
-// loopback) and e2e (the real pulumi CLI). Slow kinds run one file at a time on these 2-core machines.
+// Four kinds of test: unit (mocks, no servers), integration (real servers on loopback), kube (a real
+// Kubernetes API server on loopback) and e2e (the real pulumi CLI). Slow kinds run one file at a time on
+// these 2-core machines.
 export default defineConfig({
   test: {
     projects: [
@@ -16,6 +17,17 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.int.test.ts"],
           globalSetup: ["test/support/integration-global-setup.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // A real kube-apiserver and etcd on loopback, started per file (test/support/kube-apiserver.ts);
+          // no Polaris sandbox, so none of the integration project's global setup.
+          name: "kube",
+          include: ["test/kube/**/*.kube.test.ts"],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

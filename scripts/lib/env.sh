@@ -20,7 +20,12 @@ PULUMI_DIR="$CACHE_ROOT/pulumi-$PULUMI_VERSION-$PULUMI_BUILD_KEY"
 # (the pom, specs, templates, sources, stub parent POM; not the notes or the linkage check).
 POLARIS_BUILD_KEY="$(cd "$REPO_ROOT/toolchain/polaris" && find pom.xml spec templates src stub-repo -type f ! -name '*.md' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-10)"
 POLARIS_DIR="$CACHE_ROOT/polaris-$POLARIS_SANDBOX_VERSION-$POLARIS_BUILD_KEY"
-export CACHE_ROOT NODE_DIR PULUMI_DIR POLARIS_DIR
+ACTIONLINT_DIR="$CACHE_ROOT/actionlint-$ACTIONLINT_VERSION"
+# The test API server's binaries are keyed by both versions and by the build module (go.mod, go.sum,
+# tools.go; not crds/, whose modules are only downloaded).
+KUBE_BUILD_KEY="$(cd "$REPO_ROOT/toolchain/kube" && cat go.mod go.sum tools.go | sha256sum | cut -c1-10)"
+KUBE_DIR="$CACHE_ROOT/kube-$KUBE_VERSION-etcd-$ETCD_VERSION-$KUBE_BUILD_KEY"
+export CACHE_ROOT NODE_DIR PULUMI_DIR POLARIS_DIR ACTIONLINT_DIR KUBE_DIR
 
 say() { printf '==> %s\n' "$*" >&2; }
 

@@ -5,19 +5,39 @@
  * tests feed the very same documents to a policy simulator.
  */
 
+/** An IAM `Condition` block: operator, then condition key, then the value(s) to compare with. */
 export type ConditionBlock = Record<string, Record<string, string | string[]>>;
 
+/** One statement of an IAM policy document, with IAM's own field names. */
 export interface PolicyStatement {
+  /** The statement's id, unique within the document. @default none */
   Sid?: string;
+  /** Whether the statement allows or denies the actions. */
   Effect: "Allow" | "Deny";
-  Principal?: "*" | { AWS?: string | string[]; Federated?: string; Service?: string };
+  /** Who the statement applies to; only in trust and resource policies. @default none: an identity policy */
+  Principal?:
+    | "*"
+    | {
+        /** AWS accounts, users or roles, by ARN. */
+        AWS?: string | string[];
+        /** A web identity provider, such as an EKS cluster's OIDC provider ARN. */
+        Federated?: string;
+        /** An AWS service, such as `s3.amazonaws.com`. */
+        Service?: string;
+      };
+  /** The actions, such as `s3:GetObject`; wildcards allowed. */
   Action: string | string[];
+  /** The ARNs the actions apply to; absent in trust policies. @default none */
   Resource?: string | string[];
+  /** When the statement applies. @default always */
   Condition?: ConditionBlock;
 }
 
+/** An IAM policy document (permission, trust or bucket policy). */
 export interface PolicyDocument {
+  /** The policy language version; always the current one. */
   Version: "2012-10-17";
+  /** The statements, evaluated together: an explicit Deny wins over any Allow. */
   Statement: PolicyStatement[];
 }
 
@@ -184,7 +204,9 @@ export interface ServiceAccountIdentity {
   oidcProviderArn: string;
   /** The provider's issuer without scheme, e.g. "oidc.eks.eu-west-1.amazonaws.com/id/ABC123". */
   issuer: string;
+  /** The Kubernetes namespace of the service account. */
   namespace: string;
+  /** The Kubernetes service account that may assume the role. */
   serviceAccountName: string;
 }
 

@@ -9,17 +9,33 @@ interface EmulatorProfile {
   image: string;
   port: number;
   healthPath: string;
+  /**
+   * A non-root uid the emulator runs under, so its pod meets the "restricted" Pod Security Standard; none
+   * for an image that works only as root.
+   */
+  runAsUser?: number;
 }
 
 // Pinned tags; override with `image`. moto needs no token. LocalStack has required an auth token since
-// March 2026, which is passed from a Secret.
+// March 2026, which is passed from a Secret. moto's server only reads its installed package and listens on
+// an unprivileged port, so any uid runs it; LocalStack's image writes under /var/lib/localstack and /root
+// and does not start as another user.
 const EMULATORS: Record<S3Emulator, EmulatorProfile> = {
-  moto: { image: "motoserver/moto:5.2.3", port: 5000, healthPath: "/moto-api/" },
+  moto: { image: "motoserver/moto:5.2.3", port: 5000, healthPath: "/moto-api/", runAsUser: 1000 },
   localstack: { image: "localstack/localstack:4.9.2", port: 4566, healthPath: "/_localstack/health" },
 };
 
+/**
+ * The strictest Pod Security Standard the emulator's pod meets, for the label of the namespace it runs in:
+ * "restricted" for moto, "baseline" for LocalStack (which runs as root).
+ */
+export function emulatorPodSecurityLevel(emulator: S3Emulator = "moto"): "restricted" | "baseline" {
+  return EMULATORS[emulator]?.runAsUser === undefined ? "baseline" : "restricted";
+}
+
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** Arguments of {@link LocalS3Storage}; every one is optional. */
 export interface LocalS3StorageArgs {
   /** Kubernetes namespace to run the emulator in. It must exist. @default "default" */
   readonly namespace?: pulumi.Input<string>;
@@ -48,15 +64,19 @@ export interface LocalS3StorageArgs {
 
 /** S3 settings for a Polaris catalog whose storage is this emulator. */
 export interface EmulatorCatalogStorage {
+  /** The emulator speaks S3. */
   storageType: "S3";
+  /** The region the emulator reports. */
   region: string;
   /** How clients outside the cluster reach S3. */
   endpoint: string;
   /** How Polaris, inside the cluster, reaches S3. */
   endpointInternal: string;
+  /** Emulators serve buckets by path, not by host name. */
   pathStyleAccess: true;
   /** Emulated STS is not used for credential vending locally. */
   stsUnavailable: true;
+  /** The whole bucket, `s3://<bucket>/`; narrow it to the catalog's location. */
   allowedLocations: string[];
 }
 
@@ -69,10 +89,13 @@ export class LocalS3Storage extends pulumi.ComponentResource {
   readonly endpoint: pulumi.Output<string>;
   /** In-cluster endpoint, for Polaris' `endpointInternal`. */
   readonly endpointInternal: pulumi.Output<string>;
+  /** The warehouse bucket's name, once the bucket exists. */
   readonly bucket: pulumi.Output<string>;
+  /** The region the emulator reports. */
   readonly region: pulumi.Output<string>;
   /** Static credentials the emulator accepts, as secrets. */
   readonly accessKeyId: pulumi.Output<string>;
+  /** The static secret access key the emulator accepts; a Pulumi secret. */
   readonly secretAccessKey: pulumi.Output<string>;
   /** The AWS provider pointed at the emulator, for other resources in the emulator. */
   readonly provider: aws.Provider;
@@ -148,8 +171,14 @@ export class LocalS3Storage extends pulumi.ComponentResource {
             metadata: { labels },
             spec: {
               automountServiceAccountToken: false,
-              // An emulator is a dev tool; it still runs without privilege escalation or capabilities.
-              securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+              // An emulator is a dev tool; it still runs without privilege escalation or capabilities, and
+              // as a non-root user where its image allows.
+              securityContext: {
+                seccompProfile: { type: "RuntimeDefault" },
+                ...(profile.runAsUser === undefined
+                  ? {}
+                  : { runAsNonRoot: true, runAsUser: profile.runAsUser, runAsGroup: profile.runAsUser }),
+              },
               containers: [
                 {
                   name: emulator,

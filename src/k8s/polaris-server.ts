@@ -10,6 +10,7 @@ import {
   STORAGE_SECRET_KEYS,
   serverPodSpec,
   TOKEN_BROKER_KEY_DIR,
+  topologySpread,
 } from "./polaris-server/containers";
 import { createExternalAccess } from "./polaris-server/external-access";
 import { polarisIngressRules } from "./polaris-server/network-policy";
@@ -38,11 +39,15 @@ export type {
  * PodDisruptionBudget and an autoscaler, and an Ingress or a load balancer.
  */
 export class PolarisServer extends pulumi.ComponentResource {
+  /** The Kubernetes namespace Polaris runs in. */
   readonly namespace: pulumi.Output<string>;
+  /** The Service in front of the pods (API port 8181, management port 8182). */
   readonly serviceName: pulumi.Output<string>;
   /** For the IAM role's trust policy: `system:serviceaccount:<namespace>:<serviceAccountName>`. */
   readonly serviceAccountName: pulumi.Output<string>;
+  /** The realm Polaris serves; management calls send it as the Polaris-Realm header. */
   readonly realm: pulumi.Output<string>;
+  /** The root principal's client id. */
   readonly rootClientId: pulumi.Output<string>;
   /** The root principal's client secret; a Pulumi secret. */
   readonly rootClientSecret: pulumi.Output<string>;
@@ -161,6 +166,7 @@ export class PolarisServer extends pulumi.ComponentResource {
                     realm: settings.realm,
                     rootCredentialsSecret: rootCredentials.metadata.name,
                     jdbcSecret: jdbcSecretName,
+                    ...optional("priorityClassName", args.priorityClassName),
                   }),
                 },
               },
@@ -195,7 +201,11 @@ export class PolarisServer extends pulumi.ComponentResource {
               },
               ...(args.aws?.region === undefined ? {} : { awsRegion: args.aws.region }),
               resources,
-              ...(settings.replicas > 1 ? { spreadLabels: selectorLabels } : {}),
+              ...optional(
+                "topologySpreadConstraints",
+                topologySpread(args.topologySpreadConstraints, settings.replicas, selectorLabels),
+              ),
+              ...optional("priorityClassName", args.priorityClassName),
             }),
           },
         },
@@ -282,13 +292,43 @@ export class PolarisServer extends pulumi.ComponentResource {
       );
     }
 
-    const external = createExternalAccess(name, args, {
-      namespace,
-      labels,
-      selectorLabels,
-      service,
-      parent: this,
-    });
+    if (settings.serviceMonitor !== undefined) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-service-monitor`,
+        {
+          apiVersion: "monitoring.coreos.com/v1",
+          kind: "ServiceMonitor",
+          metadata: { name, namespace, labels: { ...labels, ...settings.serviceMonitor.labels } },
+          spec: {
+            // A load balancer's Service matches these labels too, but it has no management port, so only the
+            // ClusterIP Service gives Prometheus targets.
+            selector: { matchLabels: selectorLabels },
+            namespaceSelector: { matchNames: [namespace] },
+            endpoints: [
+              {
+                port: PORT_NAMES.management,
+                path: "/q/metrics",
+                scheme: "http",
+                interval: settings.serviceMonitor.interval,
+              },
+            ],
+          },
+        },
+        parent,
+      );
+    }
+
+    const external = createExternalAccess(
+      name,
+      { ...args, httpRoute: settings.httpRoute },
+      {
+        namespace,
+        labels,
+        selectorLabels,
+        service,
+        parent: this,
+      },
+    );
 
     const inClusterBase = pulumi.interpolate`http://${service.metadata.name}.${namespace}.svc.cluster.local:${API_PORT}`;
     const externalBase: pulumi.Output<string | undefined> =
@@ -349,6 +389,9 @@ export class PolarisServer extends pulumi.ComponentResource {
           labels: {
             "pod-security.kubernetes.io/enforce": "restricted",
             "pod-security.kubernetes.io/enforce-version": "latest",
+            // Also warn, so `pulumi up` shows why a Deployment added here later would never get pods.
+            "pod-security.kubernetes.io/warn": "restricted",
+            "pod-security.kubernetes.io/warn-version": "latest",
           },
         },
       },
@@ -404,4 +447,9 @@ export class PolarisServer extends pulumi.ComponentResource {
     );
     return secret.metadata.name;
   }
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined: optional fields stay out of the manifests. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

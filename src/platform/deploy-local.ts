@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { LocalS3Storage } from "../k8s/local-s3-storage";
+import { emulatorPodSecurityLevel, LocalS3Storage, type S3Emulator } from "../k8s/local-s3-storage";
 import { PolarisServer } from "../k8s/polaris-server";
 import {
   catalogLocation,
@@ -16,21 +16,22 @@ import {
 } from "./deploy-server";
 
 /**
- * The namespaces a local platform runs in, created here (a local cluster starts empty). A namespace with
- * only Polaris enforces the "restricted" Pod Security Standard; one that also holds the emulator, whose
- * images run as root, enforces "baseline" and warns and audits against "restricted".
+ * The namespaces a local platform runs in, created here (a local cluster starts empty). Each enforces and
+ * warns on the "restricted" Pod Security Standard, except one holding LocalStack, whose image runs only as
+ * root: that one enforces and warns on "baseline" and still audits against "restricted".
  */
-function localNamespaces(polarisNamespace: string, emulatorNamespace: string) {
+function localNamespaces(polarisNamespace: string, emulatorNamespace: string, emulator: S3Emulator) {
   const created: Record<string, pulumi.Output<string>> = {};
   for (const name of new Set([polarisNamespace, emulatorNamespace])) {
-    const level = name === emulatorNamespace ? "baseline" : "restricted";
+    const level = name === emulatorNamespace ? emulatorPodSecurityLevel(emulator) : "restricted";
     const namespace = new k8s.core.v1.Namespace(`namespace-${name}`, {
       metadata: {
         name,
         labels: {
           "pod-security.kubernetes.io/enforce": level,
           "pod-security.kubernetes.io/enforce-version": "latest",
-          "pod-security.kubernetes.io/warn": "restricted",
+          "pod-security.kubernetes.io/warn": level,
+          "pod-security.kubernetes.io/warn-version": "latest",
           "pod-security.kubernetes.io/audit": "restricted",
         },
       },
@@ -45,7 +46,7 @@ export function deployLocal(
   storage: EmulatorStorageSpec,
   localstackAuthToken: pulumi.Input<string> | undefined,
 ): ServerAndStorage {
-  const namespaces = localNamespaces(polaris.namespace, storage.namespace);
+  const namespaces = localNamespaces(polaris.namespace, storage.namespace, storage.emulator);
   const emulator = new LocalS3Storage("warehouse", {
     namespace: namespaces[storage.namespace]!,
     emulator: storage.emulator,

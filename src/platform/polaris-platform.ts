@@ -16,6 +16,7 @@ import {
 import { type PersonaName, REFERENCE_PLATFORM } from "./reference";
 import type { PlatformSpec } from "./spec";
 
+/** Arguments of {@link PolarisPlatform}. */
 export interface PolarisPlatformArgs {
   /** The validated per-environment spec (see readPlatformSpec). */
   readonly spec: PlatformSpec;
@@ -36,13 +37,28 @@ export interface PolarisPlatformArgs {
  * consume. The server and storage halves are built by the program per environment and passed in.
  */
 export class PolarisPlatform extends pulumi.ComponentResource {
+  /** The catalog (`demo_catalog`); protected when the spec says `protect`. */
   readonly catalog: Catalog;
+  /** Every namespace, keyed by dotted path (`demo.gold`): the reference ones and those the spec adds. */
   readonly namespaces: Record<string, Namespace>;
+  /** The principal of each persona. */
   readonly principals: Record<PersonaName, Principal>;
+  /** The Iceberg REST URI engines use: `<polarisUri>/api/catalog`. */
   readonly catalogUri: pulumi.Output<string>;
+  /** The catalog's name, which engines call the warehouse. */
   readonly warehouse: pulumi.Output<string>;
   /** Client id and secret per principal; a Pulumi secret. */
-  readonly credentials: pulumi.Output<Record<PersonaName, { clientId: string; clientSecret: string }>>;
+  readonly credentials: pulumi.Output<
+    Record<
+      PersonaName,
+      {
+        /** The principal's client id. */
+        clientId: string;
+        /** The principal's client secret. */
+        clientSecret: string;
+      }
+    >
+  >;
   /** Engine snippets per principal; secret, because they carry the client secret. */
   readonly engines: pulumi.Output<Record<string, unknown>>;
   /** The `catalogs:` section of floe's platform.yaml, with secret_ref names and no secret values. */

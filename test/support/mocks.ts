@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 /** One resource that a program under test registered with the mocked engine. */
@@ -31,7 +32,7 @@ export async function recordResources(opts: { stack?: string; project?: string }
           provider: args.provider,
         });
         const id = args.inputs.name ?? args.inputs.bucket ?? `${args.name}-id`;
-        const state: Record<string, unknown> = { ...args.inputs };
+        const state: Record<string, unknown> = withKubernetesAutoName(args.type, args.name, args.inputs);
         if (args.type.startsWith("aws:")) {
           const service = args.type.split(":")[1]?.split("/")[0] ?? "svc";
           state.arn ??=
@@ -69,6 +70,31 @@ export async function recordResources(opts: { stack?: string; project?: string }
       return matches[0]!;
     },
   };
+}
+
+/**
+ * The name the kubernetes provider gives an object whose `metadata.name` is unset: the resource name, a dash
+ * and a suffix (random in the provider; derived from the name here, so runs repeat).
+ */
+export function kubernetesAutoName(resourceName: string): string {
+  return `${resourceName}-${createHash("sha256").update(resourceName).digest("hex").slice(0, 8)}`;
+}
+
+/** A mocked Kubernetes object's state with the provider's auto-name filled in, as the real provider does. */
+export function withKubernetesAutoName(
+  type: string,
+  resourceName: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  const metadata = inputs.metadata as Record<string, unknown> | undefined;
+  if (
+    !type.startsWith("kubernetes:") ||
+    type.startsWith("kubernetes:index:") ||
+    metadata?.name !== undefined
+  ) {
+    return { ...inputs };
+  }
+  return { ...inputs, metadata: { ...metadata, name: kubernetesAutoName(resourceName) } };
 }
 
 // The engine marks a secret input value as { [SECRET_SIG]: SECRET_VALUE_SIG, value }; tests assert on and

@@ -1,3 +1,4 @@
+import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { PolarisNetworkPeer } from "./network-policy";
 import type {
@@ -40,11 +41,15 @@ export interface PolarisAutoscalingArgs {
   readonly targetCpuUtilization?: number;
 }
 
+/** CPU and memory in Kubernetes quantities. */
 export interface PolarisComputeResources {
+  /** CPU, e.g. "250m" (a quarter core) or "2". @default see PolarisResourcesArgs */
   readonly cpu?: pulumi.Input<string>;
+  /** Memory, e.g. "1Gi". @default see PolarisResourcesArgs */
   readonly memory?: pulumi.Input<string>;
 }
 
+/** The Polaris container's resource requests and limits. */
 export interface PolarisResourcesArgs {
   /** @default { cpu: "250m", memory: "1Gi" } */
   readonly requests?: PolarisComputeResources;
@@ -66,6 +71,7 @@ export interface PolarisNetworkPolicyArgs {
   readonly managementClients?: readonly PolarisNetworkPeer[];
 }
 
+/** An Ingress for the API port (8181). */
 export interface PolarisIngressArgs {
   /** Host name clients use, e.g. `polaris.example.com`. Required with `tlsSecretName`. @default any host */
   readonly host?: pulumi.Input<string>;
@@ -85,6 +91,36 @@ export interface PolarisLoadBalancerArgs {
   readonly sourceRanges?: pulumi.Input<string>[];
 }
 
+/**
+ * A Gateway API HTTPRoute for the API port (8181), attached to a Gateway someone else runs; the alternative
+ * to `ingress` on clusters that route with the Gateway API. Needs its CRDs (gateway.networking.k8s.io/v1).
+ */
+export interface PolarisHttpRouteArgs {
+  /** The Gateway to attach to, e.g. "shared-gateway". */
+  readonly gatewayName: pulumi.Input<string>;
+  /** The Gateway's namespace; it must allow routes from Polaris' namespace. @default Polaris' namespace */
+  readonly gatewayNamespace?: pulumi.Input<string>;
+  /** One listener of the Gateway, e.g. "https". @default every listener that accepts the route */
+  readonly sectionName?: pulumi.Input<string>;
+  /** Host names the route serves, e.g. ["polaris.example.com"]; the first gives `externalCatalogUri`. @default the listener's */
+  readonly hostnames?: readonly string[];
+  /** How clients reach the listener: "https" when the Gateway terminates TLS. @default "https" */
+  readonly scheme?: "http" | "https";
+  /** Annotations for the Gateway controller. @default {} */
+  readonly annotations?: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * A prometheus-operator ServiceMonitor that scrapes Polaris' metrics (`/q/metrics` on the management port
+ * 8182). Needs its CRD (monitoring.coreos.com/v1), and `networkPolicy.managementClients` must admit Prometheus.
+ */
+export interface PolarisServiceMonitorArgs {
+  /** How often Prometheus scrapes, as a Prometheus duration. @default "30s" */
+  readonly interval?: string;
+  /** Labels the Prometheus' `serviceMonitorSelector` matches, e.g. { release: "prometheus" }. @default {} */
+  readonly labels?: Record<string, string>;
+}
+
 /** AWS settings for Polaris' own S3/STS calls. */
 export interface PolarisAwsArgs {
   /** Region for the AWS SDK inside Polaris. @default the SDK's own lookup (IRSA sets it on EKS) */
@@ -95,6 +131,7 @@ export interface PolarisAwsArgs {
   readonly secretAccessKey?: pulumi.Input<string>;
 }
 
+/** Arguments of {@link PolarisServer}; every one is optional, the defaults give an in-memory server for local use. */
 export interface PolarisServerArgs {
   /**
    * Namespace to run in. With `createNamespace` it is created; otherwise it must exist.
@@ -137,10 +174,21 @@ export interface PolarisServerArgs {
   readonly aws?: PolarisAwsArgs;
   /** Who may reach the pods. @default API open to all sources, management port to probes only */
   readonly networkPolicy?: PolarisNetworkPolicyArgs;
-  /** An Ingress for the API (port 8181). Excludes `loadBalancer`. @default none */
+  /** An Ingress for the API (port 8181). Excludes `loadBalancer` and `httpRoute`. @default none */
   readonly ingress?: PolarisIngressArgs;
-  /** A LoadBalancer Service for the API. Excludes `ingress`. @default none */
+  /** A LoadBalancer Service for the API. Excludes `ingress` and `httpRoute`. @default none */
   readonly loadBalancer?: PolarisLoadBalancerArgs;
+  /** A Gateway API HTTPRoute for the API. Excludes `ingress` and `loadBalancer`. @default none */
+  readonly httpRoute?: PolarisHttpRouteArgs;
+  /** A prometheus-operator ServiceMonitor for Polaris' metrics, created only when given. @default none */
+  readonly serviceMonitor?: PolarisServiceMonitorArgs;
+  /**
+   * How the server pods spread over the cluster. A constraint without `labelSelector` selects this server's
+   * pods. @default with `replicas` > 1, one per node where possible (kubernetes.io/hostname, ScheduleAnyway)
+   */
+  readonly topologySpreadConstraints?: readonly k8s.types.input.core.v1.TopologySpreadConstraint[];
+  /** PriorityClass of the server and bootstrap pods; it must exist. @default none (the cluster's default) */
+  readonly priorityClassName?: pulumi.Input<string>;
   /**
    * Base URL at which `pulumi up` reaches Polaris when neither the Ingress nor the load balancer gives it,
    * e.g. "http://localhost:8181" through `kubectl port-forward` or a kind port mapping.
@@ -153,8 +201,11 @@ export interface PolarisServerArgs {
 export interface PolarisConnection {
   /** Base URL of the server, no path: the management API is `${uri}/api/management/v1`. */
   uri: string;
+  /** The realm, sent as the Polaris-Realm header. */
   realm: string;
+  /** The root principal's client id. */
   clientId: string;
+  /** The root principal's client secret. */
   clientSecret: string;
   /**
    * OAuth2 scope to request: only the root principal's service_admin role, which is all that managing

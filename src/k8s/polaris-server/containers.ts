@@ -13,6 +13,7 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type Probe = k8s.types.input.core.v1.Probe;
 type ResourceRequirements = k8s.types.input.core.v1.ResourceRequirements;
+type TopologySpreadConstraint = k8s.types.input.core.v1.TopologySpreadConstraint;
 type Volume = k8s.types.input.core.v1.Volume;
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 
@@ -69,8 +70,34 @@ export interface ServerPodOptions {
   secrets: SecretRefs;
   awsRegion?: pulumi.Input<string>;
   resources: ResourceRequirements;
-  /** With several replicas, spread them over nodes so one node failure leaves the others serving. */
-  spreadLabels?: Record<string, string>;
+  topologySpreadConstraints?: TopologySpreadConstraint[];
+  priorityClassName?: pulumi.Input<string>;
+}
+
+/**
+ * How the server pods spread: the constraints given (one without a labelSelector selects these pods), or,
+ * with several replicas, one per node where possible so that one node failure leaves the others serving.
+ */
+export function topologySpread(
+  given: readonly TopologySpreadConstraint[] | undefined,
+  replicas: number,
+  podLabels: Record<string, string>,
+): TopologySpreadConstraint[] | undefined {
+  if (given !== undefined) {
+    return given.map((constraint) => ({
+      ...constraint,
+      labelSelector: constraint.labelSelector ?? { matchLabels: podLabels },
+    }));
+  }
+  if (replicas === 1) return undefined;
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: "kubernetes.io/hostname",
+      whenUnsatisfiable: "ScheduleAnyway",
+      labelSelector: { matchLabels: podLabels },
+    },
+  ];
 }
 
 const httpProbe = (path: string, settings: Omit<Probe, "httpGet">): Probe => ({
@@ -162,18 +189,10 @@ export function serverPodSpec(options: ServerPodOptions): PodSpec {
     securityContext: restrictedPodSecurityContext(),
     containers: [container],
     volumes,
-    ...(options.spreadLabels === undefined
+    ...(options.topologySpreadConstraints === undefined
       ? {}
-      : {
-          topologySpreadConstraints: [
-            {
-              maxSkew: 1,
-              topologyKey: "kubernetes.io/hostname",
-              whenUnsatisfiable: "ScheduleAnyway",
-              labelSelector: { matchLabels: options.spreadLabels },
-            },
-          ],
-        }),
+      : { topologySpreadConstraints: options.topologySpreadConstraints }),
+    ...(options.priorityClassName === undefined ? {} : { priorityClassName: options.priorityClassName }),
   };
 }
 
@@ -182,6 +201,7 @@ export interface BootstrapPodOptions {
   realm: string;
   rootCredentialsSecret: pulumi.Input<string>;
   jdbcSecret: pulumi.Input<string>;
+  priorityClassName?: pulumi.Input<string>;
 }
 
 /**
@@ -195,6 +215,7 @@ export function bootstrapPodSpec(options: BootstrapPodOptions): PodSpec {
     // It runs under the namespace's default service account: it needs neither the API nor Polaris' IAM role.
     automountServiceAccountToken: false,
     securityContext: restrictedPodSecurityContext(),
+    ...(options.priorityClassName === undefined ? {} : { priorityClassName: options.priorityClassName }),
     containers: [
       {
         name: "bootstrap",

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PolarisIngressArgs, PolarisLoadBalancerArgs } from "./args";
+import type { PolarisHttpRouteArgs, PolarisIngressArgs, PolarisLoadBalancerArgs } from "./args";
 import { PORT_NAMES } from "./containers";
 import { API_PORT } from "./settings";
 
@@ -20,18 +20,76 @@ export interface ExternalAccess {
   base: pulumi.Output<string | undefined>;
 }
 
+/** An HTTPRoute's settings with their defaults applied (see resolvePolarisSettings). */
+export type ResolvedHttpRoute = PolarisHttpRouteArgs & {
+  hostnames: readonly string[];
+  scheme: "http" | "https";
+};
+
 /**
  * How clients outside the cluster (including `pulumi up` itself) reach the API: an Ingress, a
- * LoadBalancer Service, or nothing. Only the API port is exposed; health and metrics stay inside.
+ * LoadBalancer Service, a Gateway API HTTPRoute, or nothing. Only the API port is exposed; health and
+ * metrics stay inside.
  */
 export function createExternalAccess(
   name: string,
-  args: { ingress?: PolarisIngressArgs; loadBalancer?: PolarisLoadBalancerArgs },
+  args: {
+    ingress?: PolarisIngressArgs;
+    loadBalancer?: PolarisLoadBalancerArgs;
+    httpRoute?: ResolvedHttpRoute;
+  },
   context: ExternalAccessContext,
 ): ExternalAccess {
   if (args.ingress !== undefined) return createIngress(name, args.ingress, context);
   if (args.loadBalancer !== undefined) return createLoadBalancer(name, args.loadBalancer, context);
+  if (args.httpRoute !== undefined) return createHttpRoute(name, args.httpRoute, context);
   return { resources: [], base: pulumi.output(undefined) };
+}
+
+function createHttpRoute(
+  name: string,
+  route: ResolvedHttpRoute,
+  context: ExternalAccessContext,
+): ExternalAccess {
+  const { gatewayName, gatewayNamespace, sectionName, hostnames, scheme, annotations } = route;
+  const httpRoute = new k8s.apiextensions.CustomResource(
+    `${name}-http-route`,
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: {
+        name,
+        namespace: context.namespace,
+        labels: context.labels,
+        ...(annotations === undefined ? {} : { annotations }),
+      },
+      spec: {
+        parentRefs: [
+          {
+            group: "gateway.networking.k8s.io",
+            kind: "Gateway",
+            name: gatewayName,
+            ...(gatewayNamespace === undefined ? {} : { namespace: gatewayNamespace }),
+            ...(sectionName === undefined ? {} : { sectionName }),
+          },
+        ],
+        ...(hostnames.length === 0 ? {} : { hostnames }),
+        rules: [
+          {
+            matches: [{ path: { type: "PathPrefix", value: "/" } }],
+            backendRefs: [{ name: context.service.metadata.name, port: API_PORT }],
+          },
+        ],
+      },
+    },
+    { parent: context.parent },
+  );
+  const host = hostnames[0];
+  // A wildcard host names no one address that `pulumi up` could call.
+  const base: pulumi.Output<string | undefined> = pulumi.output(
+    host === undefined || host.startsWith("*.") ? undefined : `${scheme}://${host}`,
+  );
+  return { resources: [httpRoute], base };
 }
 
 function createIngress(name: string, ingressArgs: PolarisIngressArgs, context: ExternalAccessContext) {

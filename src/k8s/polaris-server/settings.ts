@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { PolarisServerArgs } from "./args";
+import type { PolarisHttpRouteArgs, PolarisServerArgs } from "./args";
 import { type ApiClients, type PolarisNetworkPeer, peerProblem } from "./network-policy";
 import {
   MANAGED_FEATURE_FLAGS,
@@ -20,6 +20,7 @@ export const DEFAULT_RESOURCES = {
   limits: { cpu: "2", memory: "1Gi" },
 };
 export const DEFAULT_TARGET_CPU_UTILIZATION = 75;
+export const DEFAULT_SCRAPE_INTERVAL = "30s";
 export const API_PORT = 8181;
 export const MANAGEMENT_PORT = 8182;
 
@@ -47,6 +48,8 @@ export interface PolarisServerSettings {
   tokenBroker?: { secretName: pulumi.Input<string>; publicKeyKey: string; privateKeyKey: string };
   supportedStorageTypes: readonly PolarisStorageType[];
   networkPolicy?: { apiClients: ApiClients; managementClients: readonly PolarisNetworkPeer[] };
+  httpRoute?: PolarisHttpRouteArgs & { hostnames: readonly string[]; scheme: "http" | "https" };
+  serviceMonitor?: { interval: string; labels: Record<string, string> };
   staticAwsCredentials?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
   properties: Omit<PolarisPropertySettings, "tokenBrokerKeyDir">;
 }
@@ -184,9 +187,19 @@ export function resolvePolarisSettings(
         "Set ingress.host to the name in the certificate (e.g. polaris.example.com).",
     );
   }
-  if (args.ingress !== undefined && args.loadBalancer !== undefined) {
-    fail("set ingress or loadBalancer, not both: choose one way to reach Polaris from outside the cluster");
+  const exposures = (["ingress", "loadBalancer", "httpRoute"] as const).filter(
+    (way) => args[way] !== undefined,
+  );
+  if (exposures.length > 1) {
+    fail(
+      `set only one of ingress, loadBalancer and httpRoute, not ${exposures.join(" and ")}: choose one way to ` +
+        "reach Polaris from outside the cluster",
+    );
   }
+  const httpRoute = resolveHttpRoute(args, fail);
+  const serviceMonitor = resolveServiceMonitor(args, fail);
+
+  const networkPolicy = resolveNetworkPolicy(args, fail);
 
   const aws = args.aws;
   if ((aws?.accessKeyId === undefined) !== (aws?.secretAccessKey === undefined)) {
@@ -216,10 +229,67 @@ export function resolvePolarisSettings(
           },
         }),
     supportedStorageTypes,
-    ...resolveNetworkPolicy(args, fail),
+    ...networkPolicy,
     ...(staticAwsCredentials === undefined ? {} : { staticAwsCredentials }),
+    ...(httpRoute === undefined ? {} : { httpRoute }),
+    ...(serviceMonitor === undefined ? {} : { serviceMonitor }),
     properties,
   };
+}
+
+// The host names an HTTPRoute may carry (Gateway API's own pattern): DNS names, optionally with a leading
+// wildcard label; no IP addresses, no ports.
+const ROUTE_HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function resolveHttpRoute(
+  args: PolarisServerArgs,
+  fail: (message: string) => never,
+): PolarisServerSettings["httpRoute"] {
+  const route = args.httpRoute;
+  if (route === undefined) return undefined;
+  const hostnames = route.hostnames ?? [];
+  hostnames.forEach((hostname, index) => {
+    if (hostname.length > 253 || !ROUTE_HOSTNAME.test(hostname)) {
+      fail(
+        `httpRoute.hostnames[${index}] "${hostname}" is not a host name: use lower-case DNS labels such as ` +
+          '"polaris.example.com" (a leading "*." is allowed; no scheme, port or IP address)',
+      );
+    }
+  });
+  const scheme = route.scheme ?? "https";
+  if (scheme !== "http" && scheme !== "https") {
+    fail(
+      `httpRoute.scheme must be "http" or "https" (how clients reach the Gateway's listener), got "${scheme}"`,
+    );
+  }
+  return { ...route, hostnames, scheme };
+}
+
+// A Prometheus duration, as the ServiceMonitor CRD's schema accepts it: units from years down to milliseconds,
+// largest first, each at most once.
+const PROMETHEUS_DURATION =
+  /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+
+function resolveServiceMonitor(
+  args: PolarisServerArgs,
+  fail: (message: string) => never,
+): PolarisServerSettings["serviceMonitor"] {
+  const monitor = args.serviceMonitor;
+  if (monitor === undefined) return undefined;
+  const interval = monitor.interval ?? DEFAULT_SCRAPE_INTERVAL;
+  if (interval === "" || !PROMETHEUS_DURATION.test(interval)) {
+    fail(
+      `serviceMonitor.interval "${interval}" is not a Prometheus duration: use one such as "30s", "1m" or "1m30s"`,
+    );
+  }
+  const policy = args.networkPolicy;
+  if (policy?.enabled !== false && (policy?.managementClients ?? []).length === 0) {
+    fail(
+      "serviceMonitor needs networkPolicy.managementClients: the NetworkPolicy admits no pod to the metrics " +
+        'port 8182 by default, so Prometheus could not scrape. Add its pods, e.g. { namespaces: ["monitoring"] }.',
+    );
+  }
+  return { interval, labels: monitor.labels ?? {} };
 }
 
 function resolveJdbc(

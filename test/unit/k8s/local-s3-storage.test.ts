@@ -1,16 +1,19 @@
 import { Deployment } from "kubernetes-models/apps/v1";
 import { Secret, Service } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
+import type * as LocalS3StorageModule from "../../../src/k8s/local-s3-storage";
 import type { LocalS3Storage as LocalS3StorageType } from "../../../src/k8s/local-s3-storage";
 import { isSecret, type Json, outputValue, recordResources } from "../../support/mocks";
+import { restrictedViolations } from "./pod-security-standard";
 
 type Recorder = Awaited<ReturnType<typeof recordResources>>;
 let recorder: Recorder;
 let LocalS3Storage: typeof LocalS3StorageType;
+let emulatorPodSecurityLevel: typeof LocalS3StorageModule.emulatorPodSecurityLevel;
 
 beforeAll(async () => {
   recorder = await recordResources();
-  ({ LocalS3Storage } = await import("../../../src/k8s/local-s3-storage"));
+  ({ LocalS3Storage, emulatorPodSecurityLevel } = await import("../../../src/k8s/local-s3-storage"));
 });
 
 const byName = (name: string) => recorder.registered.filter((r) => r.name.startsWith(name));
@@ -75,6 +78,18 @@ describe("LocalS3Storage with the token-free moto emulator", () => {
     ).toBeUndefined();
   });
 
+  it("runs moto as a non-root user, so its pod meets the restricted Pod Security Standard", () => {
+    const pod = (recorder.one("kubernetes:apps/v1:Deployment", "local-s3").inputs as Json).spec.template.spec;
+    expect(pod.securityContext).toEqual({
+      seccompProfile: { type: "RuntimeDefault" },
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+    });
+    expect(restrictedViolations(pod)).toEqual([]);
+    expect(emulatorPodSecurityLevel("moto")).toBe("restricted");
+  });
+
   it("produces Kubernetes objects that validate against the upstream schemas", () => {
     const objects = [
       new Deployment({ ...(recorder.one("kubernetes:apps/v1:Deployment", "local-s3").inputs as Json) }),
@@ -105,6 +120,12 @@ describe("LocalS3Storage with LocalStack", () => {
     expect(() => new LocalS3Storage("ls-missing", { emulator: "localstack" })).toThrow(
       /localstackAuthToken is required/,
     );
+  });
+
+  it("runs LocalStack as root (its image starts no other way), so it needs a baseline namespace", () => {
+    const pod = (recorder.one("kubernetes:apps/v1:Deployment", "ls-s3").inputs as Json).spec.template.spec;
+    expect(restrictedViolations(pod)).toEqual(["container localstack: runAsNonRoot is not true"]);
+    expect(emulatorPodSecurityLevel("localstack")).toBe("baseline");
   });
 
   it("refuses an invalid bucket name, naming the argument", () => {

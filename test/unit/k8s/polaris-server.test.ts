@@ -205,10 +205,15 @@ describe("PolarisServer, prod: JDBC, three replicas, token-broker keys, IRSA, TL
     for (const child of children) expect(child.opts.parent, child.name).toBe(server);
   });
 
-  it("creates the namespace with the restricted Pod Security Standard enforced, and uses it everywhere", () => {
+  it("creates the namespace enforcing and warning on the restricted Pod Security Standard, and uses it everywhere", () => {
     const namespace = inputsOf(recorder, K8S.namespace, "prod-namespace");
     expect(namespace.metadata.name).toBe("data-platform");
-    expect(namespace.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(namespace.metadata.labels).toEqual({
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/enforce-version": "latest",
+      "pod-security.kubernetes.io/warn": "restricted",
+      "pod-security.kubernetes.io/warn-version": "latest",
+    });
     for (const resource of childrenOf(recorder, "prod")) {
       if (resource.type.startsWith("kubernetes:") && resource.type !== K8S.namespace) {
         expect((resource.inputs as Json).metadata.namespace, resource.name).toBe("data-platform");
@@ -513,7 +518,7 @@ describe("PolarisServer refuses bad input with a message naming the argument and
       /additionalProperties\["quarkus\.http\.port"\] is set by this component/,
     );
     expect(refusal("bad-exposure", { ingress: { host: "p.example.com" }, loadBalancer: {} })).toThrow(
-      /set ingress or loadBalancer, not both/,
+      /set only one of ingress, loadBalancer and httpRoute, not ingress and loadBalancer/,
     );
     expect(refusal("bad-peers", { networkPolicy: { apiClients: [] } })).toThrow(
       /networkPolicy\.apiClients is empty: list the peers that may call Polaris, or use "all"/,

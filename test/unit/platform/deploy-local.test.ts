@@ -111,13 +111,14 @@ describe("local: Polaris in memory and moto on the cluster (Pulumi.local.yaml)",
     expect(bucket.provider).toMatch(/pulumi:providers:aws::warehouse-aws::/);
   });
 
-  it("creates the shared namespace enforcing baseline (the emulator runs as root), warning on restricted", () => {
+  it("creates the shared namespace enforcing and warning on restricted (moto runs as a non-root user)", () => {
     expect(inputsOf(K8S.namespace, "namespace-polaris").metadata).toEqual({
       name: "polaris",
       labels: {
-        "pod-security.kubernetes.io/enforce": "baseline",
+        "pod-security.kubernetes.io/enforce": "restricted",
         "pod-security.kubernetes.io/enforce-version": "latest",
         "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/warn-version": "latest",
         "pod-security.kubernetes.io/audit": "restricted",
       },
     });
@@ -184,11 +185,9 @@ describe("local Kubernetes objects", () => {
     expect(() => validateObject(K8S.deployment, broken), "the check can fail").toThrow();
   });
 
-  it("runs Polaris under the restricted Pod Security Standard; the emulator misses only runAsNonRoot", () => {
+  it("runs Polaris and the moto emulator under the restricted Pod Security Standard", () => {
     expect(restrictedViolations(podOf(inputsOf(K8S.deployment, "polaris-server")))).toEqual([]);
-    expect(restrictedViolations(podOf(inputsOf(K8S.deployment, "warehouse-s3")))).toEqual([
-      "container moto: runAsNonRoot is not true",
-    ]);
+    expect(restrictedViolations(podOf(inputsOf(K8S.deployment, "warehouse-s3")))).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Json } from "../../../support/mocks";
-import { mapSecrets } from "../../../support/mocks";
+import { mapSecrets, withKubernetesAutoName } from "../../../support/mocks";
 import { settled } from "../../aws/support/settle";
 
 export type { Json };
@@ -50,7 +50,7 @@ export const principalClientId = (name: string) => `${name}-client-id-value`;
 
 /** What the mocked engine answers: inputs echoed, plus ids, ARNs, random results and principal credentials. */
 function mockState(type: string, name: string, inputs: Json): Record<string, unknown> {
-  const state: Record<string, unknown> = { ...inputs };
+  const state: Record<string, unknown> = withKubernetesAutoName(type, name, inputs);
   if (type.startsWith("aws:")) {
     const service = type.split(":")[1]?.split("/")[0] ?? "svc";
     state.arn ??=
