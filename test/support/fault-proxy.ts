@@ -58,6 +58,11 @@ export interface FaultRates {
   retryAfterSeconds?: number;
   /** Expires the bearer token of an authorized request (see the `expire-token` fault). */
   expireToken?: number;
+  /**
+   * `expireToken` spares a token until this long after the proxy first saw it, the way a real lifetime
+   * runs out on an old token and never on one just issued. @default 0
+   */
+  expireTokenAfterMs?: number;
   /** Added to every request, plus up to `jitterMs` more. */
   latencyMs?: number;
   jitterMs?: number;
@@ -86,6 +91,8 @@ export interface FaultProxy {
   beforeForward(matcher: RequestMatcher, action: () => Promise<void>, times?: number): void;
   /** Expires every bearer token seen so far, as if the server's token lifetime had just run out. */
   expireTokens(): void;
+  /** Restarts the random fault sequence from `seed`, e.g. once per run of a test that runs many. */
+  reseed(seed: number): void;
   count(filter?: RequestMatcher & { outcome?: Outcome; status?: number }): number;
   clear(): void;
   close(): Promise<void>;
@@ -105,12 +112,13 @@ export function seededRandom(seed: number): () => number {
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
-  const random = seededRandom(options.seed ?? 1);
+  let random = seededRandom(options.seed ?? 1);
   const upstream = new Agent({ keepAlive: true });
   const scripts: { matcher: RequestMatcher; fault: Fault; remaining: number }[] = [];
   const requests: LoggedRequest[] = [];
   const hooks: { matcher: RequestMatcher; action: () => Promise<void>; remaining: number }[] = [];
-  const seenTokens = new Set<string>();
+  /** Every bearer token seen, with when it was first seen. */
+  const seenTokens = new Map<string, number>();
   const expiredTokens = new Set<string>();
 
   const proxy: FaultProxy = {
@@ -124,7 +132,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       hooks.push({ matcher, action, remaining: times });
     },
     expireTokens() {
-      for (const token of seenTokens) expiredTokens.add(token);
+      for (const token of seenTokens.keys()) expiredTokens.add(token);
+    },
+    reseed(seed) {
+      random = seededRandom(seed);
     },
     count(filter = {}) {
       return requests.filter(
@@ -146,7 +157,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
   };
 
-  function chooseFault(method: string, path: string, authorized: boolean): Fault | undefined {
+  function chooseFault(method: string, path: string, token: string | undefined): Fault | undefined {
     const scripted = scripts.find((entry) => entry.remaining > 0 && matches(entry.matcher, { method, path }));
     if (scripted) {
       scripted.remaining--;
@@ -159,7 +170,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (random() < (rates.resetBeforeForward ?? 0)) return { kind: "reset-before-forward" };
     if (random() < (rates.resetAfterResponse ?? 0)) return { kind: "reset-after-response" };
     // Drawn only when asked for, so that the sequences of existing seeds stay the same.
-    if (authorized && rates.expireToken && random() < rates.expireToken) return { kind: "expire-token" };
+    if (token !== undefined && rates.expireToken && random() < rates.expireToken) {
+      const age = Date.now() - (seenTokens.get(token) ?? Date.now());
+      if (age >= (rates.expireTokenAfterMs ?? 0)) return { kind: "expire-token" };
+    }
     return undefined;
   }
 
@@ -183,8 +197,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (latency > 0) await delay(latency);
 
     const token = bearerToken(incoming);
-    if (token !== undefined) seenTokens.add(token);
-    const fault = chooseFault(method, url.pathname, token !== undefined);
+    if (token !== undefined && !seenTokens.has(token)) seenTokens.set(token, Date.now());
+    const fault = chooseFault(method, url.pathname, token);
     if (fault?.kind === "expire-token" && token !== undefined) expiredTokens.add(token);
     if (token !== undefined && expiredTokens.has(token)) {
       log("token-expired", 401);

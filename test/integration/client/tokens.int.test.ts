@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   closeHttpPools,
@@ -107,5 +108,39 @@ describe("PolarisClient tokens", () => {
     );
     expect(error.message).not.toContain(wrongSecret);
     expect(proxy.count()).toBe(1);
+  });
+
+  // Found by the fault e2e test: a call refused for an expired token took the token another call had fetched
+  // a moment before, which had expired too by then, and failed on that second 401.
+  it("after a refusal, does not stop at a token another call fetched before it: one more new token", async () => {
+    const polaris = new PolarisClient(connection);
+    const other = new PolarisClient(connection);
+    await polaris.listCatalogs();
+    // The next call waits 1.5 s at the proxy with the first token, before the proxy looks at it.
+    proxy.rates = { latencyMs: 1_500 };
+    const slow = polaris.listPrincipalRoles();
+    await delay(300);
+    proxy.rates = {};
+    // Meanwhile the first token expires, another call replaces it, and the replacement expires too.
+    proxy.expireTokens();
+    await other.listPrincipals();
+    proxy.expireTokens();
+
+    await expect(slow).resolves.toBeInstanceOf(Array);
+    const roles = proxy.requests.filter((r) => r.path === "/api/management/v1/principal-roles");
+    // Refused with the first token, refused with the other call's, accepted with a third.
+    expect(roles.map((r) => r.status)).toEqual([401, 401, 200]);
+    expect(proxy.count({ method: "POST", path: TOKEN_PATH, status: 200 })).toBe(3);
+  });
+
+  it("fails a call whose token was refused again although asked for after the refusal", async () => {
+    const polaris = new PolarisClient(connection);
+    await polaris.listCatalogs();
+    proxy.script({ path: "/api/management/v1/principal-roles" }, { kind: "expire-token" }, 2);
+    const error = await polaris.listPrincipalRoles().catch((e) => e);
+    expect(error).toBeInstanceOf(PolarisApiError);
+    expect(error.status).toBe(401);
+    expect(proxy.count({ outcome: "token-expired" })).toBe(2);
+    expect(proxy.count({ method: "POST", path: TOKEN_PATH, status: 200 })).toBe(2);
   });
 });
