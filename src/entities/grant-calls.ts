@@ -1,4 +1,7 @@
-/** Grant requests with the answers a resource needs: a missing object explained, "already gone" as success. */
+/**
+ * Grant requests with the answers a resource needs: a missing object explained, "already gone" as success;
+ * and one listing of a role's grants shared by the additive grants on that role that refresh reads together.
+ */
 import type { PolarisClient } from "../polaris/client";
 import { isPolarisApiError } from "../polaris/client/errors";
 import type { Grant } from "../polaris/client/types";
@@ -10,6 +13,7 @@ export async function addGrant(
   role: string,
   grant: GrantSpec,
 ): Promise<void> {
+  forgetListing(polaris, catalog, role);
   try {
     await polaris.addGrant(catalog, role, toPolaris(grant));
   } catch (error) {
@@ -23,6 +27,8 @@ export async function addGrant(
       );
     }
     throw error;
+  } finally {
+    forgetListing(polaris, catalog, role);
   }
 }
 
@@ -32,6 +38,7 @@ export async function revokeGrant(
   role: string,
   grant: GrantSpec,
 ): Promise<void> {
+  forgetListing(polaris, catalog, role);
   try {
     await polaris.revokeGrant(catalog, role, toPolaris(grant));
   } catch (error) {
@@ -43,6 +50,8 @@ export async function revokeGrant(
     )
       return;
     throw error;
+  } finally {
+    forgetListing(polaris, catalog, role);
   }
 }
 
@@ -58,4 +67,58 @@ export async function grantsOfRole(
     if (isPolarisApiError(error, 404)) return undefined;
     throw error;
   }
+}
+
+/**
+ * How long a finished listing answers further reads of the same role. A refresh reads the additive grants
+ * of a role one after the other (2,000 grants on 20 roles would be 2,000 listings of 100 grants); within
+ * this window they share one listing, which is no older than a refresh's own reads are apart.
+ */
+const LISTING_REUSE_MS = 5_000;
+
+interface Listing {
+  grants: Promise<Grant[] | undefined>;
+  /** When the answer arrived; undefined while the request is in flight. */
+  answeredAt?: number;
+}
+
+const listings = new WeakMap<PolarisClient, Map<string, Listing>>();
+const listingKey = (catalog: string, role: string) => `${catalog}\u0000${role}`;
+
+/** Any write on the role makes its next read list the grants again. */
+function forgetListing(polaris: PolarisClient, catalog: string, role: string): void {
+  listings.get(polaris)?.delete(listingKey(catalog, role));
+}
+
+/**
+ * grantsOfRole, shared: reads of one role that overlap, or follow within LISTING_REUSE_MS, get one listing.
+ * For reads that only observe (an additive grant's refresh); a write must converge from a fresh listing.
+ */
+export function sharedGrantsOfRole(
+  polaris: PolarisClient,
+  catalog: string,
+  role: string,
+  now: () => number = Date.now,
+): Promise<Grant[] | undefined> {
+  let perClient = listings.get(polaris);
+  if (!perClient) {
+    perClient = new Map();
+    listings.set(polaris, perClient);
+  }
+  const key = listingKey(catalog, role);
+  const known = perClient.get(key);
+  if (known && (known.answeredAt === undefined || now() - known.answeredAt < LISTING_REUSE_MS)) {
+    return known.grants;
+  }
+  const listing: Listing = { grants: grantsOfRole(polaris, catalog, role) };
+  perClient.set(key, listing);
+  listing.grants.then(
+    () => {
+      listing.answeredAt = now();
+    },
+    () => {
+      if (perClient.get(key) === listing) perClient.delete(key);
+    },
+  );
+  return listing.grants;
 }

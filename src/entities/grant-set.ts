@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { ProviderImplementation } from "../dynamic/contract";
+import { forEachAtMost, GRANT_WRITES_AT_ONCE } from "./grant-batch";
 import { addGrant, grantsOfRole, revokeGrant } from "./grant-calls";
 import { fromPolaris, type GrantSpec, grantId, grantSpecSchema, SYSTEM_GRANTS } from "./grant-spec";
 import { checkInputs, parseInputs } from "./shared/check";
@@ -71,12 +72,14 @@ async function currentGrants(inputs: Pick<GrantSetInputs, "connection" | "catalo
 /** Adds what is declared and missing, then revokes what is held and not declared. */
 async function converge(inputs: GrantSetInputs, held: Grants): Promise<void> {
   const polaris = client(inputs.connection);
-  for (const [key, grant] of Object.entries(inputs.grants)) {
-    if (!(key in held)) await addGrant(polaris, inputs.catalog, inputs.catalogRole, grant);
-  }
-  for (const [key, grant] of Object.entries(held)) {
-    if (!(key in inputs.grants)) await revokeGrant(polaris, inputs.catalog, inputs.catalogRole, grant);
-  }
+  const missing = Object.entries(inputs.grants).filter(([key]) => !(key in held));
+  const extra = Object.entries(held).filter(([key]) => !(key in inputs.grants));
+  await forEachAtMost(missing, GRANT_WRITES_AT_ONCE, ([, grant]) =>
+    addGrant(polaris, inputs.catalog, inputs.catalogRole, grant),
+  );
+  await forEachAtMost(extra, GRANT_WRITES_AT_ONCE, ([, grant]) =>
+    revokeGrant(polaris, inputs.catalog, inputs.catalogRole, grant),
+  );
 }
 
 const sameKeys = (a: Grants, b: Grants) =>
@@ -117,8 +120,8 @@ export const update: Impl["update"] = async (_id, _olds, raw) => {
 
 export const remove: Impl["delete"] = async (_id, props) => {
   const polaris = client(props.connection);
-  for (const grant of Object.values(props.grants)) {
-    await revokeGrant(polaris, props.catalog, props.catalogRole, grant);
-  }
+  await forEachAtMost(Object.values(props.grants), GRANT_WRITES_AT_ONCE, (grant) =>
+    revokeGrant(polaris, props.catalog, props.catalogRole, grant),
+  );
 };
 export { remove as delete };

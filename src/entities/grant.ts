@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { ProviderImplementation } from "../dynamic/contract";
-import { addGrant, grantsOfRole, revokeGrant } from "./grant-calls";
+import { addGrant, revokeGrant, sharedGrantsOfRole } from "./grant-calls";
 import { fromPolaris, type GrantSpec, grantId, grantSpecSchema, SYSTEM_GRANTS } from "./grant-spec";
 import { checkInputs, parseInputs } from "./shared/check";
 import { clientFor, connectionSchema, resolveConnection } from "./shared/connection";
@@ -62,7 +62,8 @@ export const create: Impl["create"] = async (raw) => {
 };
 
 export const read: Impl["read"] = async (resourceId, props) => {
-  const grants = await grantsOfRole(
+  // A refresh reads every additive grant of a role: they share one listing (see sharedGrantsOfRole).
+  const grants = await sharedGrantsOfRole(
     clientFor(resolveConnection(props.connection)),
     props.catalog,
     props.catalogRole,
