@@ -4,7 +4,7 @@
  * JSON and to the table in README.md.
  */
 import { execFileSync } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { type Campaign, runCampaign } from "./lib/campaign";
 import { startCountingProxy } from "./lib/counting-proxy";
@@ -46,12 +46,24 @@ async function main() {
     return;
   }
   const options = parseOptions(argv);
+  if (options.from) {
+    const earlier = JSON.parse(await readFile(options.from, "utf8")) as Report;
+    await publish({ ...earlier, goals: evaluateGoals(earlier.campaign) }, options.readme);
+    return;
+  }
   const began = performance.now();
   const machine = await describeMachine();
   log(
     `benchmark: ${options.runs} run(s) of ${options.workloads.join(", ")} with ${options.peers.join(", ")} ` +
       `(load average ${machine.start.loadAverage.join(" / ")}, other Polaris servers ${machine.start.otherPolarisServers})`,
   );
+  // Interrupted (Ctrl-C), the benchmark still stops its own sandbox instance.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the sandbox instance ${options.instance}`);
+      stopSandbox(options.instance).finally(() => process.exit(130));
+    });
+  }
   const proxy = await startCountingProxy("http://127.0.0.1:1");
   const reportOf = (campaign: Campaign, runs: number): Report => ({
     generatedAt: new Date().toISOString(),
@@ -82,8 +94,14 @@ async function main() {
   await writeJson(options.output, report);
   await rm(partial, { force: true });
   log(`results: ${relative(process.cwd(), options.output)}`);
+  await publish(report, options.readme);
+  log(`timing: benchmark ${report.elapsedSeconds} s`);
+}
+
+/** The table into README.md (unless told not to) and on standard output; the goals on standard error. */
+async function publish(report: Report, readme: boolean): Promise<void> {
   const table = markdown(report);
-  if (options.readme) {
+  if (readme) {
     await writeBetweenMarkers(join(repoRoot, "README.md"), table);
     log("README.md: the Performance table is updated");
   }
@@ -93,7 +111,6 @@ async function main() {
       `goal ${goal.met === undefined ? "not measured" : goal.met ? "met" : "MISSED"}: ${goal.goal} (${goal.measured})`,
     );
   }
-  log(`timing: benchmark ${report.elapsedSeconds} s`);
 }
 
 main().catch((error: unknown) => {

@@ -25,11 +25,13 @@ export interface Options {
   instance: string;
   /** `pulumi --parallel`; undefined leaves the CLI's default (4 x GOMAXPROCS). */
   parallel?: number;
+  /** Measure nothing: render the table (and goals) from this results file. */
+  from?: string;
 }
 
 export const USAGE = `usage: scripts/benchmark [--runs N] [--workloads reference,scale] [--peers floor,setup,pulumi]
                          [--shapes sets,grants] [--modes default,tuned] [--grants-default] [--parallel N]
-                         [--output FILE] [--no-readme] [--instance NAME]
+                         [--output FILE] [--no-readme] [--instance NAME] [--from FILE]
 
   --runs N         measured runs per peer and workload (default 3); results are min/median/max over them
   --workloads      reference (the reference platform) and/or scale (500 namespaces, 2,000 grants); default both
@@ -42,7 +44,8 @@ export const USAGE = `usage: scripts/benchmark [--runs N] [--workloads reference
   --parallel N     pass --parallel N to pulumi (default: the CLI's own, 4 x cores)
   --output FILE    where the JSON goes (default bench/results/benchmark.json)
   --no-readme      do not rewrite the table in README.md
-  --instance NAME  the sandbox instance to start and restart (default bench)`;
+  --instance NAME  the sandbox instance to start and restart (default bench)
+  --from FILE      measure nothing: write the README table from an earlier results file`;
 
 function list<T extends string>(flag: string, value: string, allowed: readonly T[]): T[] {
   const items = value.split(",").filter(Boolean);
@@ -107,6 +110,9 @@ export function parseOptions(argv: string[]): Options {
         break;
       case "--no-readme":
         options.readme = false;
+        break;
+      case "--from":
+        options.from = value();
         break;
       case "--instance":
         options.instance = value();

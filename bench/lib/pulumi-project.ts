@@ -66,7 +66,6 @@ async function createProject(
     running.child.stdin?.end(input ?? "");
     return (await running).stdout;
   };
-  await pulumi(["stack", "init", stack]);
   const project: PulumiProject = {
     dir,
     stack,
@@ -86,6 +85,12 @@ async function createProject(
       await rm(backend, { recursive: true, force: true });
     },
   };
+  try {
+    await pulumi(["stack", "init", stack]);
+  } catch (error) {
+    await project.dispose();
+    throw error;
+  }
   return project;
 }
 
@@ -107,7 +112,12 @@ export async function referenceProject(instance: string, polarisUri: string): Pr
       SANDBOX_INSTANCE: instance,
     },
   );
-  await project.config("polaris-platform:polaris.uri", polarisUri, { path: true });
+  try {
+    await project.config("polaris-platform:polaris.uri", polarisUri, { path: true });
+  } catch (error) {
+    await project.dispose();
+    throw error;
+  }
   return project;
 }
 

@@ -200,7 +200,7 @@ function workloadTable(result: WorkloadResult): string[] {
 
 function providerLine(entry: PulumiSeries) {
   return (
-    `${PROGRAM_NAMES[entry.program]}, ${entry.mode}: ${entry.resources} resources; \`__provider\` ${entry.providerBytes.min}-` +
+    `${PROGRAM_NAMES[entry.program]}: ${entry.resources} resources; \`__provider\` ${entry.providerBytes.min}-` +
     `${entry.providerBytes.max} bytes per resource (mean ${entry.providerBytes.mean})`
   );
 }
@@ -252,15 +252,37 @@ export function markdown(report: Report): string {
       "",
       ...workloadTable(result),
     );
-    for (const entry of result.pulumi) lines.push("", providerLine(entry));
+    const programs = new Map(result.pulumi.map((entry) => [entry.program, entry]));
+    for (const entry of programs.values()) lines.push("", providerLine(entry));
   }
-  lines.push("", "**Goals**", "", "| goal | measured | met |", "| --- | ---: | --- |");
+  lines.push(
+    "",
+    "**Goals** (times on the median of the runs; requests and RSS on every run)",
+    "",
+    "| goal | measured | met |",
+    "| --- | ---: | --- |",
+  );
   for (const goal of report.goals) {
     lines.push(
       `| ${goal.goal} | ${goal.measured} | ${goal.met === undefined ? "-" : goal.met ? "yes" : "**no**"} |`,
     );
   }
-  return lines.join("\n");
+  return lines.flatMap((line) => (line.startsWith("|") ? [line] : wrap(line))).join("\n");
+}
+
+/** A paragraph in lines of at most `width` characters, as the README is written. */
+function wrap(paragraph: string, width = 110): string[] {
+  const lines: string[] = [];
+  let current = "";
+  for (const word of paragraph.split(" ")) {
+    if (current && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = word;
+    } else {
+      current = current ? `${current} ${word}` : word;
+    }
+  }
+  return [...lines, current];
 }
 
 export const START_MARKER = "<!-- benchmark:start -->";
